@@ -1,0 +1,62 @@
+//===- ReplicaBase.td - replica dialect, enums and interfaces -*- tablegen -*-===//
+//
+// The replica dialect: typed per-replica and mirrored values for data-parallel
+// programs, replicate regions and collectives.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef REPLICA_DIALECT_REPLICA_IR_REPLICABASE_TD
+#define REPLICA_DIALECT_REPLICA_IR_REPLICABASE_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+
+def Replica_Dialect : Dialect {
+  let name = "replica";
+  let cppNamespace = "::mlir::replica";
+  let summary = "Typed per-replica and mirrored values for data-parallel programs";
+  let description = [{
+    The `replica` dialect gives a compiler the values of data-parallel training
+    programs as typed SSA IR: `!replica.per_replica<N x T>` holds one value per
+    replica, `!replica.mirrored<N x T>` holds N copies that are equal. Structures
+    (nests) are builtin `tuple` types whose leaves may be distributed.
+    `replica.regroup` and `replica.select_replica` move between replica-major
+    structures and structures of distributed values; `replica.replicate` runs a
+    body once per replica; collectives reduce, broadcast and gather across
+    replicas, in a cross-replica form (on distributed values, outside
+    `replicate`) and an in-replica form (on local values, inside `replicate`).
+  }];
+  let useDefaultTypePrinterParser = 1;
+  let useDefaultAttributePrinterParser = 1;
+  let hasConstantMaterializer = 0;
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def Replica_ReductionKind : I32Enum<"ReductionKind", "reduction kind", [
+    I32EnumCase<"Sum", 0, "sum">,
+    I32EnumCase<"Mean", 1, "mean">,
+    I32EnumCase<"Max", 2, "max">,
+    I32EnumCase<"Min", 3, "min">,
+    I32EnumCase<"Prod", 4, "prod">]> {
+  let cppNamespace = "::mlir::replica";
+}
+
+def Replica_ReductionKindAttr
+    : EnumAttr<Replica_Dialect, Replica_ReductionKind, "reduction"> {
+  let assemblyFormat = "$value";
+}
+
+def Replica_DistributedTypeInterface : TypeInterface<"DistributedType"> {
+  let cppNamespace = "::mlir::replica";
+  let description = [{
+    A value distributed over replicas: `!replica.per_replica` or
+    `!replica.mirrored`. Its element type is the local type of one component.
+  }];
+  let methods = [
+    InterfaceMethod<"number of replicas", "int64_t", "getNumReplicas">,
+    InterfaceMethod<"type of one component", "::mlir::Type", "getElementType">,
+  ];
+}
+
+#endif // REPLICA_DIALECT_REPLICA_IR_REPLICABASE_TD

@@ -1,0 +1,36 @@
+//===- ReplicaOps.h - replica dialect operations ----------------*- C++ -*-===//
+
+#ifndef REPLICA_DIALECT_REPLICA_IR_REPLICAOPS_H
+#define REPLICA_DIALECT_REPLICA_IR_REPLICAOPS_H
+
+#include "replica/Dialect/Replica/IR/ReplicaDialect.h"
+#include "replica/Dialect/Replica/IR/ReplicaTypes.h"
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "replica/Dialect/Replica/IR/ReplicaEnums.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "replica/Dialect/Replica/IR/ReplicaAttrs.h.inc"
+
+#define GET_OP_CLASSES
+#include "replica/Dialect/Replica/IR/ReplicaOps.h.inc"
+
+namespace mlir::replica {
+
+/// Verifies that no collective inside `op`'s body is reached under control
+/// flow whose condition depends on `replica.replica_id`.
+LogicalResult verifyNoDivergentCollectives(ReplicateOp op);
+
+/// True for the ops that communicate between replicas.
+bool isCollective(Operation *op);
+
+} // namespace mlir::replica
+
+#endif // REPLICA_DIALECT_REPLICA_IR_REPLICAOPS_H

@@ -1,0 +1,26 @@
+//===- replica-opt.cpp - replica optimizer driver ---------------*- C++ -*-===//
+//
+// mlir-opt with the replica dialect and passes, plus the upstream dialects,
+// extensions and passes a data-parallel pipeline uses.
+//
+//===----------------------------------------------------------------------===//
+
+#include "replica/Dialect/Replica/IR/ReplicaDialect.h"
+#include "replica/Dialect/Replica/Transforms/Passes.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  mlir::registerAllPasses();
+  registry.insert<mlir::replica::ReplicaDialect>();
+  mlir::replica::registerReplicaPasses();
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "replica optimizer driver\n", registry));
+}
