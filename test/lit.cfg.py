@@ -22,6 +22,8 @@ config.environment["FILECHECK_OPTS"] = (
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.replica_tools_dir, append_path=True)
 
 tool_dirs = [config.replica_tools_dir, config.llvm_tools_dir]
 tools = [
@@ -29,3 +31,6 @@ tools = [
     ToolSubst("%python", config.python_executable, unresolved="ignore"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+config.substitutions.append(("%replica_src_root", config.replica_src_root))
+config.substitutions.append(("%replica_obj_root", config.replica_obj_root))
