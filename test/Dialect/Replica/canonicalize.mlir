@@ -248,3 +248,20 @@ func.func @per_replica_sum_kept(%d: !replica.per_replica<2 x f32>) -> !replica.m
   %0 = replica.all_reduce sum %d : !replica.per_replica<2 x f32>
   return %0 : !replica.mirrored<2 x f32>
 }
+
+// -----
+
+// Every leaf unwrapped because every replica holds the same values: the
+// regroup is replica 0's structure.
+// CHECK-LABEL: func.func @regroup_same_values(
+// CHECK-SAME:    %[[A:[A-Za-z0-9_]+]]: f32, %[[B:[A-Za-z0-9_]+]]: i32
+func.func @regroup_same_values(%a: f32, %b: i32) -> (f32, tuple<f32, i32>) {
+  // CHECK: %[[T:.*]] = replica.tuple %[[A]], %[[B]]
+  // CHECK-NOT: replica.regroup
+  // CHECK: return %[[A]], %[[T]]
+  %r = replica.regroup %a, %a : f32 -> f32
+  %t0 = replica.tuple %a, %b : tuple<f32, i32>
+  %t1 = replica.tuple %a, %b : tuple<f32, i32>
+  %s = replica.regroup %t0, %t1 : tuple<f32, i32> -> tuple<f32, i32>
+  return %r, %s : f32, tuple<f32, i32>
+}

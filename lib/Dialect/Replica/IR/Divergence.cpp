@@ -2,9 +2,11 @@
 //
 // Every replica must reach the same collectives in the same order. A value is
 // *divergent* when it may differ between replicas: `replica.replica_id`, the
-// body arguments that select a per-replica component, and everything computed
-// from them through SSA use-def chains, region and branch arguments, results
-// of regions, and buffers written with divergent values. Results of
+// per-replica leaves of the body arguments (each is its replica's
+// component), `reduce_to` results (defined on one replica only) and
+// everything computed from them through SSA use-def chains, region and
+// branch arguments, results of regions, and buffers (with their views)
+// written with divergent values or under divergent control. Results of
 // all_reduce, batch_all_reduce, broadcast and all_gather are equal on every
 // replica and stop the propagation. A region or block whose execution is
 // decided by a divergent value is divergent, and no collective may be in it.
@@ -16,6 +18,7 @@
 #include "mlir/IR/Dominance.h"
 #include "mlir/Interfaces/ControlFlowInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SetVector.h"
 
@@ -33,12 +36,15 @@ public:
 
 private:
   void seed();
+  void seedArgument(Value local, Type operandType);
   void propagate(OpOperand &use);
   void propagateThroughRegionTerminator(Operation *terminator, OpOperand &use);
   void propagateIntoRegions(RegionBranchOpInterface op, OpOperand &use);
   void propagateThroughBranch(BranchOpInterface branch, OpOperand &use);
   void markRegionsDivergent(Operation *op, Value cause);
   void markBlocksDivergent(Block *branchBlock, Value cause);
+  void markWrittenBuffers(Operation *op, bool everyWrite);
+  void markBuffer(Value buffer);
   /// The divergent value that decides whether `op` runs, if any.
   Value getDivergentCondition(Operation *op);
   void mark(Value value) {
@@ -55,14 +61,39 @@ private:
 };
 } // namespace
 
+/// A body argument is divergent in its per-replica leaves. Tuple arguments
+/// are followed through `tuple_get` so that mirrored and local leaves of a
+/// mixed structure stay uniform.
+void DivergenceAnalysis::seedArgument(Value local, Type operandType) {
+  auto tuple = dyn_cast<TupleType>(operandType);
+  if (!tuple) {
+    if (isa<PerReplicaType>(operandType))
+      mark(local);
+    return;
+  }
+  if (!containsDistributedType(operandType))
+    return;
+  for (Operation *user : local.getUsers()) {
+    auto get = dyn_cast<TupleGetOp>(user);
+    if (!get) {
+      mark(local);
+      return;
+    }
+  }
+  for (Operation *user : local.getUsers()) {
+    auto get = cast<TupleGetOp>(user);
+    seedArgument(get.getResult(), tuple.getType(get.getIndex()));
+  }
+}
+
 void DivergenceAnalysis::seed() {
   for (auto [input, argument] :
-       llvm::zip(replicate.getInputs(), replicate.getBody().getArguments())) {
-    if (containsDistributedType(input.getType()) &&
-        !isa<MirroredType>(input.getType()))
-      mark(argument);
-  }
-  replicate.getBody().walk([&](ReplicaIdOp op) { mark(op.getResult()); });
+       llvm::zip(replicate.getInputs(), replicate.getBody().getArguments()))
+    seedArgument(argument, input.getType());
+  replicate.getBody().walk([&](Operation *op) {
+    if (isa<ReplicaIdOp, ReduceToOp>(op))
+      mark(op->getResult(0));
+  });
 }
 
 LogicalResult DivergenceAnalysis::run() {
@@ -101,6 +132,10 @@ Value DivergenceAnalysis::getDivergentCondition(Operation *op) {
 
 void DivergenceAnalysis::propagate(OpOperand &use) {
   Operation *user = use.getOwner();
+  // Only what happens inside the body matters; captured values are also
+  // used outside it and by the replicate op itself.
+  if (!replicate->isProperAncestor(user))
+    return;
   if (isa<AllReduceOp, BatchAllReduceOp, BroadcastOp, AllGatherOp>(user))
     return;
   if (user == replicate.getYield().getOperation())
@@ -121,10 +156,51 @@ void DivergenceAnalysis::propagate(OpOperand &use) {
   for (Value result : user->getResults())
     mark(result);
   // A buffer written with a divergent value holds divergent data.
-  if (!isMemoryEffectFree(user))
-    for (Value operand : user->getOperands())
-      if (isa<MemRefType, UnrankedMemRefType>(operand.getType()))
-        mark(operand);
+  markWrittenBuffers(user, /*everyWrite=*/false);
+}
+
+/// Marks the buffers `op` writes: with `everyWrite` (the op runs under
+/// divergent control) all of them, otherwise those written with data from
+/// a divergent operand, which is any write of an op with one.
+void DivergenceAnalysis::markWrittenBuffers(Operation *op, bool everyWrite) {
+  if (!everyWrite &&
+      llvm::none_of(op->getOperands(),
+                    [&](Value operand) { return divergent.contains(operand); }))
+    return;
+  auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+  if (!effects) {
+    if (op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
+      return;
+    // Unknown effects: any buffer operand may be written.
+    for (Value operand : op->getOperands())
+      if (isa<BaseMemRefType>(operand.getType()))
+        markBuffer(operand);
+    return;
+  }
+  SmallVector<MemoryEffects::EffectInstance> instances;
+  effects.getEffects(instances);
+  for (MemoryEffects::EffectInstance &instance : instances)
+    if (isa<MemoryEffects::Write>(instance.getEffect()))
+      if (Value buffer = instance.getValue())
+        markBuffer(buffer);
+}
+
+/// Marks `buffer` and every view related to it (through view-like ops in
+/// either direction), since they alias.
+void DivergenceAnalysis::markBuffer(Value buffer) {
+  while (auto view = buffer.getDefiningOp<ViewLikeOpInterface>())
+    buffer = view.getViewSource();
+  SmallVector<Value> stack{buffer};
+  while (!stack.empty()) {
+    Value value = stack.pop_back_val();
+    mark(value);
+    for (Operation *user : value.getUsers())
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user))
+        if (view.getViewSource() == value)
+          for (Value result : user->getResults())
+            if (!divergent.contains(result))
+              stack.push_back(result);
+  }
 }
 
 void DivergenceAnalysis::propagateThroughRegionTerminator(Operation *terminator,
@@ -195,8 +271,7 @@ void DivergenceAnalysis::propagateThroughBranch(BranchOpInterface branch,
     if (number < begin || number >= begin + forwardedRange.size())
       continue;
     forwarded = true;
-    unsigned argument =
-        operands.getProducedOperandCount() + (number - begin);
+    unsigned argument = operands.getProducedOperandCount() + (number - begin);
     Block *successor = op->getSuccessor(i);
     if (argument < successor->getNumArguments())
       mark(successor->getArgument(argument));
@@ -206,8 +281,13 @@ void DivergenceAnalysis::propagateThroughBranch(BranchOpInterface branch,
 }
 
 void DivergenceAnalysis::markRegionsDivergent(Operation *op, Value cause) {
-  for (Region &region : op->getRegions())
-    divergentRegions.try_emplace(&region, cause);
+  for (Region &region : op->getRegions()) {
+    if (!divergentRegions.try_emplace(&region, cause).second)
+      continue;
+    region.walk([&](Operation *nested) {
+      markWrittenBuffers(nested, /*everyWrite=*/true);
+    });
+  }
   for (Value result : op->getResults())
     mark(result);
 }
@@ -215,9 +295,19 @@ void DivergenceAnalysis::markRegionsDivergent(Operation *op, Value cause) {
 void DivergenceAnalysis::markBlocksDivergent(Block *branchBlock, Value cause) {
   if (!postDominance)
     postDominance = std::make_unique<PostDominanceInfo>(replicate);
-  // Blocks reachable from the branch that do not post-dominate it run on
-  // some replicas only; values merged after it may differ.
-  SmallVector<Block *> stack(branchBlock->getSuccessors());
+  // Blocks that can reach the branch again are in a loop it controls.
+  llvm::SmallPtrSet<Block *, 8> loopBlocks;
+  SmallVector<Block *> stack(branchBlock->getPredecessors().begin(),
+                             branchBlock->getPredecessors().end());
+  while (!stack.empty()) {
+    Block *block = stack.pop_back_val();
+    if (loopBlocks.insert(block).second)
+      llvm::append_range(stack, block->getPredecessors());
+  }
+  // Blocks reachable from the branch that do not post-dominate it, or that
+  // loop back to it, run on some replicas only or a replica-dependent number
+  // of times; values merged after it may differ.
+  llvm::append_range(stack, branchBlock->getSuccessors());
   llvm::SmallPtrSet<Block *, 8> visited;
   while (!stack.empty()) {
     Block *block = stack.pop_back_val();
@@ -225,8 +315,14 @@ void DivergenceAnalysis::markBlocksDivergent(Block *branchBlock, Value cause) {
       continue;
     for (BlockArgument argument : block->getArguments())
       mark(argument);
-    if (!postDominance->postDominates(block, branchBlock))
-      divergentBlocks.try_emplace(block, cause);
+    if (loopBlocks.contains(block) ||
+        !postDominance->postDominates(block, branchBlock)) {
+      if (divergentBlocks.try_emplace(block, cause).second)
+        for (Operation &op : *block)
+          op.walk([&](Operation *nested) {
+            markWrittenBuffers(nested, /*everyWrite=*/true);
+          });
+    }
     llvm::append_range(stack, block->getSuccessors());
   }
 }

@@ -250,12 +250,19 @@ OpFoldResult TupleGetOp::fold(FoldAdaptor) {
   return tuple.getElements()[getIndex()];
 }
 
-LogicalResult UnpackOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+LogicalResult UnpackOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> location,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &inferred) {
   auto distributed = dyn_cast<DistributedType>(adaptor.getInput().getType());
   if (!distributed)
     return failure();
+  // One result per replica: refuse counts no program can hold as results.
+  constexpr int64_t maxComponents = 1 << 20;
+  if (distributed.getNumReplicas() > maxComponents)
+    return emitOptionalError(location, "cannot unpack ",
+                             distributed.getNumReplicas(),
+                             " components; at most ", maxComponents);
   inferred.assign(distributed.getNumReplicas(), distributed.getElementType());
   return success();
 }
@@ -290,8 +297,11 @@ static bool leavesProvablySame(ValueRange operands, ArrayRef<int64_t> path) {
   }
 }
 
+/// `result` for the whole result, `result leaf [i, j]` for a nested leaf.
 static std::string formatPath(ArrayRef<int64_t> path) {
-  std::string text = "[";
+  if (path.empty())
+    return "result";
+  std::string text = "result leaf [";
   llvm::raw_string_ostream os(text);
   llvm::interleaveComma(path, os);
   os << "]";
@@ -305,7 +315,7 @@ static LogicalResult verifyRegroupLeaves(RegroupOp op, Type local, Type result,
   if (auto tuple = dyn_cast<TupleType>(local)) {
     auto resultTuple = dyn_cast<TupleType>(result);
     if (!resultTuple || resultTuple.size() != tuple.size())
-      return op.emitOpError("result leaf ")
+      return op.emitOpError()
              << formatPath(path) << " has type " << result
              << ", expected a tuple of " << tuple.size() << " elements";
     for (auto [i, pair] :
@@ -324,15 +334,15 @@ static LogicalResult verifyRegroupLeaves(RegroupOp op, Type local, Type result,
   if (result == wrapped)
     return success();
   if (result != local)
-    return op.emitOpError("result leaf ")
+    return op.emitOpError()
            << formatPath(path) << " has type " << result << ", expected "
            << wrapped;
   if (op.getAlwaysWrap())
-    return op.emitOpError("result leaf ")
+    return op.emitOpError()
            << formatPath(path) << " must be wrapped as " << wrapped
            << " with always_wrap";
   if (!leavesProvablySame(op.getInputs(), path))
-    return op.emitOpError("result leaf ")
+    return op.emitOpError()
            << formatPath(path) << " of type " << local
            << " is not provably the same value on every replica; it must be "
               "wrapped as "
@@ -364,7 +374,8 @@ LogicalResult RegroupOp::verify() {
 }
 
 OpFoldResult RegroupOp::fold(FoldAdaptor) {
-  if (getInputs().size() == 1 && !getAlwaysWrap())
+  // Nothing wrapped: every leaf is replica 0's (N = 1 or the same value).
+  if (getResult().getType() == getInputs().front().getType())
     return getInputs().front();
   // regroup(select_replica(x)[0], ..., select_replica(x)[N-1]) -> x
   Value source;
@@ -422,9 +433,12 @@ LogicalResult SelectReplicaOp::verify() {
   if (failed(n))
     return failure();
   if (std::optional<int64_t> index = getStaticIndex()) {
-    if (*index < 0 || (*n > 0 && *index >= *n))
+    // Without distributed leaves every index selects the operand itself.
+    if (*n > 0 && (*index < 0 || *index >= *n))
       return emitOpError("index ")
              << *index << " is out of range [0, " << *n << ")";
+    if (*index < 0)
+      return emitOpError("index ") << *index << " must be non-negative";
   }
   Type expected = getLocalStructureType(getInput().getType());
   if (getResult().getType() != expected)
@@ -548,9 +562,9 @@ LogicalResult ReplicateOp::verify() {
 LogicalResult ReplicateOp::verifyRegions() {
   YieldOp yield = getYield();
   if (yield.getValues().size() != getResults().size())
-    return emitOpError("body yields ")
-           << yield.getValues().size() << " values, but the op has "
-           << getResults().size() << " results";
+    return emitOpError("has ")
+           << getResults().size() << " results, but its body yields "
+           << yield.getValues().size();
   for (auto [i, value, result] :
        llvm::enumerate(yield.getValues(), getResults())) {
     if (containsDistributedType(value.getType()))
@@ -785,8 +799,8 @@ LogicalResult BroadcastOp::verify() {
     auto mirrored = dyn_cast<MirroredType>(result);
     if (!mirrored || mirrored.getElementType() != input)
       return emitOpError("result type ")
-             << result << " must be " << "!replica.mirrored<"
-             << *n << " x " << input << ">";
+             << result << " must be "
+             << MirroredType::get(getContext(), *n, input);
     if (getRoot())
       return emitOpError("cross-replica form takes no 'from' replica");
     return success();
@@ -869,8 +883,12 @@ LogicalResult AllGatherOp::verify() {
            << dim << " is out of range [0, " << input.getRank() << ")";
   for (int64_t d = 0; d < input.getRank(); ++d) {
     int64_t size = input.getDimSize(d);
-    int64_t expected =
-        d != dim || ShapedType::isDynamic(size) ? size : size * *n;
+    int64_t expected = size;
+    if (d == dim && !ShapedType::isDynamic(size) &&
+        llvm::MulOverflow(size, *n, expected))
+      return emitOpError("gathered dimension ")
+             << d << " of size " << size << " x " << *n
+             << " replicas overflows int64";
     if (result.getDimSize(d) == expected)
       continue;
     InFlightDiagnostic diag = emitOpError("result dimension ") << d << " is ";
