@@ -203,6 +203,29 @@ void DivergenceAnalysis::markBuffer(Value buffer) {
   }
 }
 
+/// Marks the successor inputs that `use` is forwarded to; returns false when
+/// it is forwarded nowhere, i.e. it is a control operand.
+static bool markForwardedInputs(
+    ArrayRef<RegionSuccessor> successors,
+    function_ref<OperandRange(RegionSuccessor)> getForwarded, OpOperand &use,
+    function_ref<void(Value)> mark) {
+  bool forwarded = false;
+  unsigned number = use.getOperandNumber();
+  for (const RegionSuccessor &successor : successors) {
+    OperandRange operands = getForwarded(successor);
+    if (operands.empty())
+      continue;
+    unsigned begin = operands.getBeginOperandIndex();
+    if (number < begin || number >= begin + operands.size())
+      continue;
+    forwarded = true;
+    ValueRange inputs = successor.getSuccessorInputs();
+    if (number - begin < inputs.size())
+      mark(inputs[number - begin]);
+  }
+  return forwarded;
+}
+
 void DivergenceAnalysis::propagateThroughRegionTerminator(Operation *terminator,
                                                           OpOperand &use) {
   Operation *parent = terminator->getParentOp();
@@ -215,20 +238,12 @@ void DivergenceAnalysis::propagateThroughRegionTerminator(Operation *terminator,
   SmallVector<Attribute> constants(terminator->getNumOperands());
   SmallVector<RegionSuccessor> successors;
   regionTerminator.getSuccessorRegions(constants, successors);
-  bool forwarded = false;
-  for (RegionSuccessor &successor : successors) {
-    OperandRange operands = regionTerminator.getSuccessorOperands(successor);
-    if (operands.empty())
-      continue;
-    unsigned begin = operands.getBeginOperandIndex();
-    unsigned number = use.getOperandNumber();
-    if (number < begin || number >= begin + operands.size())
-      continue;
-    forwarded = true;
-    ValueRange inputs = successor.getSuccessorInputs();
-    if (number - begin < inputs.size())
-      mark(inputs[number - begin]);
-  }
+  bool forwarded = markForwardedInputs(
+      successors,
+      [&](RegionSuccessor successor) {
+        return regionTerminator.getSuccessorOperands(successor);
+      },
+      use, [&](Value value) { mark(value); });
   // A non-forwarded operand (scf.condition's flag) decides control flow.
   if (!forwarded)
     markRegionsDivergent(parent, use.get());
@@ -238,20 +253,12 @@ void DivergenceAnalysis::propagateIntoRegions(RegionBranchOpInterface op,
                                               OpOperand &use) {
   SmallVector<RegionSuccessor> successors;
   op.getSuccessorRegions(RegionBranchPoint::parent(), successors);
-  bool forwarded = false;
-  for (RegionSuccessor &successor : successors) {
-    OperandRange operands = op.getEntrySuccessorOperands(successor);
-    if (operands.empty())
-      continue;
-    unsigned begin = operands.getBeginOperandIndex();
-    unsigned number = use.getOperandNumber();
-    if (number < begin || number >= begin + operands.size())
-      continue;
-    forwarded = true;
-    ValueRange inputs = successor.getSuccessorInputs();
-    if (number - begin < inputs.size())
-      mark(inputs[number - begin]);
-  }
+  bool forwarded = markForwardedInputs(
+      successors,
+      [&](RegionSuccessor successor) {
+        return op.getEntrySuccessorOperands(successor);
+      },
+      use, [&](Value value) { mark(value); });
   // scf.if's condition, scf.for's bounds: operands that decide control flow.
   if (!forwarded)
     markRegionsDivergent(op, use.get());
