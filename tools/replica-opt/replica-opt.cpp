@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "replica/Dialect/Replica/IR/ReplicaDialect.h"
+#include "replica/Conversion/Passes.h"
 #include "replica/Dialect/Replica/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -21,6 +22,7 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   registry.insert<mlir::replica::ReplicaDialect>();
   mlir::replica::registerReplicaPasses();
+  mlir::replica::registerReplicaConversionPasses();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "replica optimizer driver\n", registry));
 }

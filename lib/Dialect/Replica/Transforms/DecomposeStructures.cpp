@@ -9,11 +9,9 @@
 
 #include "replica/Dialect/Replica/IR/ReplicaOps.h"
 
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
-#include "mlir/Dialect/SCF/Transforms/Patterns.h"
+#include "replica/Dialect/Replica/Transforms/TypeConversions.h"
+
 #include "mlir/Transforms/DialectConversion.h"
-#include "llvm/ADT/SmallBitVector.h"
 
 namespace mlir::replica {
 #define GEN_PASS_DEF_REPLICADECOMPOSESTRUCTURESPASS
@@ -163,65 +161,6 @@ struct YieldOpLowering : OpConversionPattern<YieldOp> {
   }
 };
 
-/// Converts the signature and every block of a function. Upstream's
-/// populateFunctionOpInterfaceTypeConversionPattern converts only the entry
-/// block, which leaves tuple arguments on the other blocks of a CFG.
-struct FuncOpLowering : OpConversionPattern<func::FuncOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(func::FuncOp func, OneToNOpAdaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    const TypeConverter &converter = *getTypeConverter();
-    FunctionType type = func.getFunctionType();
-    TypeConverter::SignatureConversion signature(type.getNumInputs());
-    if (failed(converter.convertSignatureArgs(type.getInputs(), signature)))
-      return rewriter.notifyMatchFailure(func, "argument types not converted");
-    SmallVector<Type> results;
-    if (failed(converter.convertTypes(type.getResults(), results)))
-      return rewriter.notifyMatchFailure(func, "result types not converted");
-    if (!func.isExternal() &&
-        failed(rewriter.convertRegionTypes(&func.getBody(), converter,
-                                           &signature)))
-      return rewriter.notifyMatchFailure(func, "block types not converted");
-    rewriter.modifyOpInPlace(func, [&] {
-      func.setType(FunctionType::get(func.getContext(),
-                                     signature.getConvertedTypes(), results));
-    });
-    return success();
-  }
-};
-
-/// Expands the forwarded operands of a branch to their leaves. Upstream's
-/// branch pattern only handles 1:1 conversions.
-struct BranchOpLowering : OpInterfaceConversionPattern<BranchOpInterface> {
-  using OpInterfaceConversionPattern::OpInterfaceConversionPattern;
-  LogicalResult
-  matchAndRewrite(BranchOpInterface branch, ArrayRef<ValueRange> operands,
-                  ConversionPatternRewriter &rewriter) const override {
-    Operation *op = branch.getOperation();
-    SmallVector<SmallVector<Value>> forwarded;
-    llvm::SmallBitVector isForwarded(op->getNumOperands());
-    for (unsigned i = 0, e = op->getNumSuccessors(); i < e; ++i) {
-      OperandRange range = branch.getSuccessorOperands(i).getForwardedOperands();
-      unsigned begin = range.empty() ? 0 : range.getBeginOperandIndex();
-      isForwarded.set(begin, begin + range.size());
-      forwarded.push_back(flatten(operands.slice(begin, range.size())));
-    }
-    for (auto [i, values] : llvm::enumerate(operands))
-      if (!isForwarded.test(i) && values.size() != 1)
-        return rewriter.notifyMatchFailure(op, "structured branch condition");
-    rewriter.modifyOpInPlace(op, [&] {
-      for (auto [i, values] : llvm::enumerate(operands))
-        if (!isForwarded.test(i))
-          op->setOperand(i, values.front());
-      for (auto [i, values] : llvm::enumerate(forwarded))
-        branch.getSuccessorOperands(i).getMutableForwardedOperands().assign(
-            values);
-    });
-    return success();
-  }
-};
-
 struct DecomposeStructuresPass
     : replica::impl::ReplicaDecomposeStructuresPassBase<
           DecomposeStructuresPass> {
@@ -241,24 +180,11 @@ void DecomposeStructuresPass::runOnOperation() {
   });
 
   ConversionTarget target(*context);
-  target.markUnknownOpDynamicallyLegal([&](Operation *op) {
-    if (auto func = dyn_cast<func::FuncOp>(op))
-      return converter.isSignatureLegal(func.getFunctionType()) &&
-             converter.isLegal(&func.getBody());
-    if (auto replicate = dyn_cast<ReplicateOp>(op))
-      return converter.isLegal(op) && converter.isLegal(&replicate.getBody());
-    return converter.isLegal(op);
-  });
-
   RewritePatternSet patterns(context);
+  populateStructuralConversionPatterns(converter, patterns, target);
   patterns.add<TupleOpLowering, TupleGetOpLowering, RegroupOpLowering,
-               SelectReplicaOpLowering, ReplicateOpLowering, YieldOpLowering,
-               FuncOpLowering, BranchOpLowering>(converter, context);
-  populateCallOpTypeConversionPattern(patterns, converter);
-  populateReturnOpTypeConversionPattern(patterns, converter);
-  scf::populateSCFStructuralTypeConversionsAndLegality(converter, patterns,
-                                                       target);
-
+               SelectReplicaOpLowering, ReplicateOpLowering, YieldOpLowering>(
+      converter, context);
   if (failed(applyPartialConversion(getOperation(), target,
                                     std::move(patterns))))
     signalPassFailure();

@@ -40,4 +40,53 @@ def ReplicaDecomposeStructuresPass
   let dependentDialects = ["::mlir::replica::ReplicaDialect"];
 }
 
+def ReplicaUnrollPass : Pass<"replica-unroll", "::mlir::ModuleOp"> {
+  let summary = "Single-process form: one SSA value per replica";
+  let description = [{
+    Rewrites a program over N replicas into one process that computes all of
+    them. Each `replica.replicate` body becomes N lock-step copies with a
+    constant replica id: ops are cloned once per replica in program order,
+    and every in-replica collective becomes one cross-replica collective over
+    the N copies (`regroup` -> collective -> `unpack`). Control flow that
+    contains collectives (`scf.for`, `scf.if`, `scf.while`) is uniform across
+    replicas (the verifier's divergence rule), so it is kept once and carries
+    the N copies of its values. Then every distributed value becomes N SSA
+    values, through function signatures, calls, returns, structured and
+    unstructured control flow; `select_replica` picks or selects a copy.
+    Afterwards distributed values appear only around collectives.
+
+    Structures must be decomposed first (`replica-decompose-structures`).
+
+    Before:
+    ```mlir
+    func.func @f(%d: !replica.per_replica<2 x f32>) -> !replica.per_replica<2 x f32> {
+      %r = replica.replicate<2> (%x = %d) : (!replica.per_replica<2 x f32>) -> (!replica.per_replica<2 x f32>) {
+        %s = replica.all_reduce sum %x : f32
+        replica.yield %s : f32
+      }
+      return %r : !replica.per_replica<2 x f32>
+    }
+    ```
+    After:
+    ```mlir
+    func.func @f(%d0: f32, %d1: f32) -> (f32, f32) {
+      %0 = replica.regroup %d0, %d1 always_wrap : f32 -> !replica.per_replica<2 x f32>
+      %1 = replica.all_reduce sum %0 : !replica.per_replica<2 x f32>
+      %2:2 = replica.unpack %1 : !replica.mirrored<2 x f32>
+      return %2#0, %2#1 : f32, f32
+    }
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::replica::ReplicaDialect", "::mlir::arith::ArithDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+  let statistics = [
+    Statistic<"numReplicateOps", "num-replicate-ops",
+              "Number of replicate bodies unrolled">,
+    Statistic<"numCollectives", "num-collectives",
+              "Number of in-replica collectives made cross-replica">,
+  ];
+}
+
 #endif // REPLICA_DIALECT_REPLICA_TRANSFORMS_PASSES_TD

@@ -1,0 +1,39 @@
+//===- Passes.td - replica conversion passes ---------------*- tablegen -*-===//
+
+#ifndef REPLICA_CONVERSION_PASSES_TD
+#define REPLICA_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertReplicaToLinalgPass
+    : Pass<"convert-replica-to-linalg", "::mlir::ModuleOp"> {
+  let summary = "Reference lowering of unrolled collectives to tensor arithmetic";
+  let description = [{
+    Lowers the cross-replica collectives of an unrolled program
+    (`replica-unroll`) to plain tensor arithmetic over the N per-replica
+    values, in one process: `sum`, `prod`, `max`, `min` fold the N values
+    pairwise in replica order (integers exactly, signed max/min); `mean` is the
+    sum divided once by N; `f16` and `bf16` are accumulated in `f32` and
+    rounded once. `all_gather` concatenates with `tensor.concat`,
+    `broadcast` copies, `reduce_to` reduces. The remaining distributed values
+    become their N components, so no replica op or type is left.
+
+    ```mlir
+    %0 = replica.regroup %a, %b always_wrap : tensor<4xf32> -> !replica.per_replica<2 x tensor<4xf32>>
+    %1 = replica.all_reduce mean %0 : !replica.per_replica<2 x tensor<4xf32>>
+    %2:2 = replica.unpack %1 : !replica.mirrored<2 x tensor<4xf32>>
+    ```
+    becomes
+    ```mlir
+    %s = arith.addf %a, %b : tensor<4xf32>
+    %n = arith.constant dense<2.0> : tensor<4xf32>
+    %m = arith.divf %s, %n : tensor<4xf32>
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::replica::ReplicaDialect"
+  ];
+}
+
+#endif // REPLICA_CONVERSION_PASSES_TD

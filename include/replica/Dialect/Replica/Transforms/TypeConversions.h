@@ -1,0 +1,36 @@
+//===- TypeConversions.h - 1:N conversions of replica values ----*- C++ -*-===//
+//
+// Shared by the passes that change how replica values are represented:
+// structures to leaves (decompose-structures) and distributed values to one
+// SSA value per replica (unroll, convert-replica-to-linalg).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef REPLICA_DIALECT_REPLICA_TRANSFORMS_TYPECONVERSIONS_H
+#define REPLICA_DIALECT_REPLICA_TRANSFORMS_TYPECONVERSIONS_H
+
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mlir::replica {
+
+/// Patterns carrying a 1:N type conversion through func.func (signature and
+/// every block), func.call, func.return, scf structural ops and branches,
+/// and the matching legality: ops are legal when their types, regions and
+/// signatures are.
+void populateStructuralConversionPatterns(const TypeConverter &converter,
+                                          RewritePatternSet &patterns,
+                                          ConversionTarget &target);
+
+/// Maps `per_replica<N x T>` and `mirrored<N x T>` to N values of type T,
+/// one per replica. Values that must stay distributed (operands and results
+/// of ops left legal) are rebuilt with `replica.regroup` and taken apart with
+/// `replica.unpack`.
+void addReplicaLaneConversion(TypeConverter &converter);
+
+/// regroup, unpack and select_replica on per-replica lanes.
+void populateReplicaLanePatterns(const TypeConverter &converter,
+                                 RewritePatternSet &patterns);
+
+} // namespace mlir::replica
+
+#endif // REPLICA_DIALECT_REPLICA_TRANSFORMS_TYPECONVERSIONS_H
