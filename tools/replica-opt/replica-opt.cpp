@@ -8,6 +8,7 @@
 #include "replica/Dialect/Replica/IR/ReplicaDialect.h"
 #include "replica/Conversion/Passes.h"
 #include "replica/Dialect/Replica/Transforms/Passes.h"
+#include "replica/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -23,6 +24,7 @@ int main(int argc, char **argv) {
   registry.insert<mlir::replica::ReplicaDialect>();
   mlir::replica::registerReplicaPasses();
   mlir::replica::registerReplicaConversionPasses();
+  mlir::replica::registerReplicaPipelines();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "replica optimizer driver\n", registry));
 }

@@ -36,4 +36,29 @@ def ConvertReplicaToLinalgPass
   ];
 }
 
+def ConvertReplicaToMPIPass
+    : Pass<"convert-replica-to-mpi", "::mlir::ModuleOp"> {
+  let summary = "SPMD collectives to MPI";
+  let description = [{
+    Lowers the in-replica collectives of an SPMD program
+    (`replica-to-spmd`) to MPI on `MPI_COMM_WORLD`, one process per replica.
+    `replica.replica_id` becomes the upstream `mpi.comm_rank`, with the
+    module tagged for OpenMPI's ABI (`#dlti.map<"MPI:Implementation" =
+    "OpenMPI">`, read by the mpi dialect's LLVM lowering). Collectives become
+    calls into replica's MPI runtime (`replica_mpi_<collective>_<type>`, on
+    unranked memrefs): upstream's `mpi` dialect has no broadcast, gather or
+    rooted reduce, and its `mpi.allreduce` lowering in LLVM 22.1 names
+    `ompi_mpi_sum` where OpenMPI exports `ompi_mpi_op_sum`. Each collective
+    reads its operand's buffer in place and writes a fresh result buffer;
+    scalars travel as one-element tensors. Element types: f32, f64, i32, i64,
+    f16 and bf16 (the runtime widens the last two to f32 for reductions).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::DLTIDialect", "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::mpi::MPIDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // REPLICA_CONVERSION_PASSES_TD

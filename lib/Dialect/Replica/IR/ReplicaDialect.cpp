@@ -5,6 +5,7 @@
 #include "replica/Dialect/Replica/IR/ReplicaTypes.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -34,6 +35,19 @@ void ReplicaDialect::initialize() {
 #define GET_ATTRDEF_LIST
 #include "replica/Dialect/Replica/IR/ReplicaAttrs.cpp.inc"
       >();
+}
+
+LogicalResult ReplicaDialect::verifyOperationAttribute(Operation *op,
+                                                      NamedAttribute attr) {
+  if (attr.getName() != getNumReplicasAttrName())
+    return op->emitError("unknown replica attribute ") << attr.getName();
+  auto count = dyn_cast<IntegerAttr>(attr.getValue());
+  if (!isa<ModuleOp>(op) || !count || count.getInt() < 1)
+    return op->emitError("'")
+           << getNumReplicasAttrName()
+           << "' must be a positive integer on a module, got "
+           << attr.getValue();
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

@@ -152,9 +152,20 @@ static Type getReducedType(Type input) {
   return input;
 }
 
+std::optional<int64_t> mlir::replica::getInReplicaContext(Operation *op) {
+  if (auto replicate = op->getParentOfType<ReplicateOp>())
+    return replicate.getNumReplicas();
+  for (Operation *ancestor = op->getParentOp(); ancestor;
+       ancestor = ancestor->getParentOp())
+    if (auto count = ancestor->getAttrOfType<IntegerAttr>(
+            ReplicaDialect::getNumReplicasAttrName()))
+      return count.getInt();
+  return std::nullopt;
+}
+
 /// Checks that a collective appears where its form is valid and returns the
 /// number of replicas of its group: the distributed type's count in the
-/// cross-replica form, the enclosing replicate's in the in-replica form.
+/// cross-replica form, the in-replica context's in the in-replica form.
 static FailureOr<int64_t> verifyCollectiveForm(Operation *op,
                                                Type distributedOrLocal) {
   auto replicate = op->getParentOfType<ReplicateOp>();
@@ -167,8 +178,8 @@ static FailureOr<int64_t> verifyCollectiveForm(Operation *op,
     diag.attachNote(replicate.getLoc()) << "enclosing replicate is here";
     return failure();
   }
-  if (replicate)
-    return replicate.getNumReplicas();
+  if (std::optional<int64_t> n = getInReplicaContext(op))
+    return *n;
   op->emitOpError("in-replica form (local operand and result) is only valid "
                   "inside a replica.replicate body");
   return failure();
@@ -196,9 +207,7 @@ static LogicalResult verifyReductionOperand(Operation *op, ReductionKind kind,
 static int64_t getNumReplicasOfForm(Operation *op, Type distributedOrLocal) {
   if (auto distributed = dyn_cast<DistributedType>(distributedOrLocal))
     return distributed.getNumReplicas();
-  if (auto replicate = op->getParentOfType<ReplicateOp>())
-    return replicate.getNumReplicas();
-  return 0;
+  return getInReplicaContext(op).value_or(0);
 }
 
 /// The component of a value of type `mirrored<N x T>`: all are equal, so the
@@ -580,7 +589,7 @@ LogicalResult ReplicateOp::verifyRegions() {
 }
 
 LogicalResult ReplicaIdOp::verify() {
-  if (!(*this)->getParentOfType<ReplicateOp>())
+  if (!getInReplicaContext(*this))
     return emitOpError("is only valid inside a replica.replicate body");
   return success();
 }

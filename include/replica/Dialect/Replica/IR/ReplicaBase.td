@@ -29,7 +29,14 @@ def Replica_Dialect : Dialect {
   }];
   let useDefaultTypePrinterParser = 1;
   let useDefaultAttributePrinterParser = 1;
-  let hasConstantMaterializer = 0;
+  let hasOperationAttrVerify = 1;
+  let extraClassDeclaration = [{
+    /// On a module: the program is SPMD (one process per replica) over this
+    /// many replicas; in-replica ops are valid anywhere in it.
+    static ::llvm::StringRef getNumReplicasAttrName() {
+      return "replica.num_replicas";
+    }
+  }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 

@@ -28,6 +28,12 @@ namespace mlir::replica {
 /// flow whose condition depends on `replica.replica_id`.
 LogicalResult verifyNoDivergentCollectives(ReplicateOp op);
 
+/// The number of replicas of the in-replica context `op` is in: the
+/// enclosing replicate body's, or, in a program made SPMD by
+/// replica-to-spmd, the `replica.num_replicas` of the module. None outside
+/// both.
+std::optional<int64_t> getInReplicaContext(Operation *op);
+
 /// True for the ops that communicate between replicas.
 bool isCollective(Operation *op);
 

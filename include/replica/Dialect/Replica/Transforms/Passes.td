@@ -89,4 +89,36 @@ def ReplicaUnrollPass : Pass<"replica-unroll", "::mlir::ModuleOp"> {
   ];
 }
 
+def ReplicaToSPMDPass : Pass<"replica-to-spmd", "::mlir::ModuleOp"> {
+  let summary = "Multi-process form: each process runs its own replica";
+  let description = [{
+    Rewrites a program over N replicas into the program one of N processes
+    runs (SPMD). Distributed values become the process's own component;
+    `replica.replicate` bodies are inlined, their `replica.replica_id` is the
+    process rank; cross-replica collectives become the in-replica form
+    (`reduce_to` an `all_reduce`, since the code after it runs on every
+    process); a cross-replica `broadcast` is the value itself, which every
+    process computed. `regroup` keeps the operand of the process's replica,
+    and reading another replica's component (`select_replica`, `unpack`) is a
+    broadcast from its owner. Code outside `replicate` runs redundantly on
+    every process.
+
+    The module is marked `replica.num_replicas = N`: in-replica ops are valid
+    anywhere in it. Every distributed type and `replicate` of the module must
+    have the same N, the number of processes. Structures must be decomposed
+    first (`replica-decompose-structures`).
+
+    ```mlir
+    %m = replica.all_reduce sum %d : !replica.per_replica<2 x tensor<4xf32>>
+    ```
+    becomes, with `%d` the process's `tensor<4xf32>`:
+    ```mlir
+    %m = replica.all_reduce sum %d : tensor<4xf32>
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::replica::ReplicaDialect", "::mlir::arith::ArithDialect"
+  ];
+}
+
 #endif // REPLICA_DIALECT_REPLICA_TRANSFORMS_PASSES_TD

@@ -1,0 +1,252 @@
+//===- replica-run.cpp - compile and run a replica program ------*- C++ -*-===//
+//
+// Lowers a program with a backend's pipeline and JIT-runs one function
+// through MLIR's ExecutionEngine. With --backend=mpi it launches itself
+// under mpirun, one process per replica.
+//
+//===----------------------------------------------------------------------===//
+
+#include "replica/Conversion/Passes.h"
+#include "replica/Dialect/Replica/IR/ReplicaDialect.h"
+#include "replica/Dialect/Replica/Transforms/Passes.h"
+#include "replica/Pipelines/Pipelines.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/DynamicLibrary.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/TargetSelect.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+#include <unistd.h>
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+namespace {
+enum class Backend { CPU, MPI, NCCL };
+} // namespace
+
+static cl::opt<std::string> inputFilename(cl::Positional,
+                                          cl::desc("<input file>"),
+                                          cl::Required);
+static cl::opt<Backend> backend(
+    "backend", cl::desc("Where the replicas run"), cl::init(Backend::CPU),
+    cl::values(clEnumValN(Backend::CPU, "cpu", "one process (reference)"),
+               clEnumValN(Backend::MPI, "mpi", "one MPI process per replica"),
+               clEnumValN(Backend::NCCL, "nccl", "one GPU per replica")));
+static cl::opt<unsigned> numProcesses(
+    "np", cl::desc("Number of processes (mpi); must match the program"),
+    cl::init(0));
+static cl::opt<std::string> entryPoint("e", cl::desc("Function to run"),
+                                       cl::init("main"));
+static cl::opt<unsigned>
+    timeout("timeout",
+            cl::desc("Seconds after which a run (e.g. waiting for a "
+                     "collective that never completes) is ended; 0: none"),
+            cl::init(0));
+static cl::opt<bool> printIRAfterAll("print-ir-after-all",
+                                     cl::desc("Print the IR after each pass"),
+                                     cl::init(false));
+
+static int fail(const Twine &message) {
+  llvm::errs() << "replica-run: " << message << "\n";
+  return 1;
+}
+
+/// Directory of this executable's sibling `lib/`, where the runtime lives.
+static std::string getLibraryDir(const char *argv0) {
+  std::string exe = llvm::sys::fs::getMainExecutable(
+      argv0, reinterpret_cast<void *>(&getLibraryDir));
+  SmallString<256> dir(llvm::sys::path::parent_path(
+      llvm::sys::path::parent_path(exe)));
+  llvm::sys::path::append(dir, "lib");
+  return std::string(dir);
+}
+
+/// Checks the entry function: present, no arguments, no results.
+static LogicalResult verifyEntryPoint(ModuleOp module) {
+  auto function = module.lookupSymbol<func::FuncOp>(entryPoint);
+  if (!function || function.isExternal())
+    return module.emitError("no function @") << entryPoint << " to run";
+  if (function.getNumArguments() != 0 || function.getNumResults() != 0)
+    return function.emitError("@")
+           << entryPoint << " must take no arguments and return nothing";
+  return success();
+}
+
+/// Runs `onTimeout` if the process is still running after --timeout seconds.
+static void startWatchdog(std::function<void()> onTimeout) {
+  if (timeout == 0)
+    return;
+  std::thread([onTimeout] {
+    std::this_thread::sleep_for(std::chrono::seconds(timeout));
+    llvm::errs() << "replica-run: timed out after " << timeout
+                 << " s (a collective may never have completed)\n";
+    onTimeout();
+  }).detach();
+}
+
+/// Under mpirun: OpenMPI tells each rank its place.
+static bool isMPIRank() { return std::getenv("OMPI_COMM_WORLD_SIZE"); }
+
+/// Starts `mpirun -np N` on this same command line and waits for it.
+static int launchUnderMPIRun(int argc, char **argv) {
+  if (numProcesses == 0)
+    return fail("--backend=mpi needs --np=N");
+  llvm::ErrorOr<std::string> mpirun = llvm::sys::findProgramByName("mpirun");
+  if (!mpirun)
+    return fail("mpirun not found on PATH (install openmpi-bin)");
+  std::string exe = llvm::sys::fs::getMainExecutable(
+      argv[0], reinterpret_cast<void *>(&launchUnderMPIRun));
+  SmallVector<std::string> args{*mpirun, "--allow-run-as-root",
+                                "--oversubscribe", "-np",
+                                std::to_string(numProcesses), exe};
+  for (int i = 1; i < argc; ++i)
+    args.push_back(argv[i]);
+  SmallVector<StringRef> argRefs(args.begin(), args.end());
+  std::string error;
+  // The ranks end themselves at --timeout; the margin covers mpirun's
+  // start and teardown.
+  unsigned wait = timeout == 0 ? 0 : timeout + 30;
+  int status = llvm::sys::ExecuteAndWait(*mpirun, argRefs, std::nullopt, {},
+                                         wait, 0, &error);
+  if (status < 0)
+    return fail("mpirun failed: " + error);
+  return status;
+}
+
+/// The MPI runtime's entry points replica-run itself calls.
+struct MPIRuntime {
+  int32_t (*init)(int64_t);
+  void (*finalize)();
+  void (*abort)(int32_t);
+};
+
+static FailureOr<MPIRuntime> loadMPIRuntime(StringRef path) {
+  std::string error;
+  auto library =
+      llvm::sys::DynamicLibrary::getPermanentLibrary(path.str().c_str(), &error);
+  if (!library.isValid()) {
+    fail("cannot load the MPI runtime " + path + ": " + error);
+    return failure();
+  }
+  MPIRuntime runtime;
+  runtime.init = reinterpret_cast<int32_t (*)(int64_t)>(
+      library.getAddressOfSymbol("replica_mpi_init"));
+  runtime.finalize = reinterpret_cast<void (*)()>(
+      library.getAddressOfSymbol("replica_mpi_finalize"));
+  runtime.abort = reinterpret_cast<void (*)(int32_t)>(
+      library.getAddressOfSymbol("replica_mpi_abort"));
+  if (!runtime.init || !runtime.finalize || !runtime.abort) {
+    fail("the MPI runtime " + path + " lacks its entry points");
+    return failure();
+  }
+  return runtime;
+}
+
+static int run(ModuleOp module, ArrayRef<StringRef> libraries) {
+  auto transformer = makeOptimizingTransformer(/*optLevel=*/2, /*sizeLevel=*/0,
+                                               /*targetMachine=*/nullptr);
+  ExecutionEngineOptions options;
+  options.sharedLibPaths = libraries;
+  options.transformer = transformer;
+  auto engine = ExecutionEngine::create(module, options);
+  if (!engine)
+    return fail("cannot JIT the program: " +
+                llvm::toString(engine.takeError()));
+  if (llvm::Error error = (*engine)->invokePacked(entryPoint))
+    return fail("running @" + entryPoint + " failed: " +
+                llvm::toString(std::move(error)));
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv, "replica program runner\n");
+
+  if (backend == Backend::NCCL)
+    return fail("the nccl backend is not available in this build");
+  if (backend == Backend::MPI && !isMPIRank())
+    return launchUnderMPIRun(argc, argv);
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllToLLVMIRTranslations(registry);
+  registry.insert<replica::ReplicaDialect>();
+  MLIRContext context(registry);
+
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  std::string error;
+  auto file = openInputFile(inputFilename, &error);
+  if (!file)
+    return fail(error);
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module || failed(verifyEntryPoint(*module)))
+    return 1;
+
+  PassManager pm(&context);
+  if (printIRAfterAll) {
+    context.disableMultithreading();
+    pm.enableIRPrinting([](Pass *, Operation *) { return false; },
+                        [](Pass *, Operation *) { return true; },
+                        /*printModuleScope=*/true);
+  }
+  replica::LowerOptions lowerOptions;
+  if (backend == Backend::MPI)
+    replica::buildLowerToMPIPipeline(pm, lowerOptions);
+  else
+    replica::buildLowerToCPUPipeline(pm, lowerOptions);
+  if (failed(pm.run(*module)))
+    return fail("lowering " + inputFilename + " failed");
+
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  std::string libDir = getLibraryDir(argv[0]);
+  SmallVector<StringRef> libraries{REPLICA_MLIR_RUNNER_UTILS,
+                                   REPLICA_MLIR_C_RUNNER_UTILS};
+  if (backend == Backend::CPU) {
+    startWatchdog([] { std::_Exit(1); });
+    return run(*module, libraries);
+  }
+
+  std::string runtimePath = libDir + "/libreplica_mpi_runtime.so";
+  FailureOr<MPIRuntime> runtime = loadMPIRuntime(runtimePath);
+  if (failed(runtime))
+    return 1;
+  int64_t replicas = 0;
+  if (auto count = (*module)->getAttrOfType<IntegerAttr>(
+          replica::ReplicaDialect::getNumReplicasAttrName()))
+    replicas = count.getInt();
+  if (numProcesses != 0 && replicas != 0 && replicas != numProcesses)
+    return fail("the program is compiled for " + Twine(replicas) +
+                " replicas but --np is " + Twine(numProcesses));
+  if (runtime->init(replicas) != 0)
+    return 1;
+  startWatchdog([abort = runtime->abort] { abort(1); });
+  libraries.push_back(runtimePath);
+  int status = run(*module, libraries);
+  if (status != 0)
+    runtime->abort(status);
+  runtime->finalize();
+  return status;
+}
