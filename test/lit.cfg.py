@@ -4,6 +4,7 @@
 import os
 
 import lit.formats
+import lit.util
 from lit.llvm import llvm_config
 from lit.llvm.subst import ToolSubst
 
@@ -28,9 +29,23 @@ llvm_config.with_environment("PATH", config.replica_tools_dir, append_path=True)
 tool_dirs = [config.replica_tools_dir, config.llvm_tools_dir]
 tools = [
     "replica-opt",
+    "replica-run",
+    "mlir-runner",
     ToolSubst("%python", config.python_executable, unresolved="ignore"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 config.substitutions.append(("%replica_src_root", config.replica_src_root))
 config.substitutions.append(("%replica_obj_root", config.replica_obj_root))
+
+# Runtime libraries of the JIT, as in mlir/test/lit.cfg.py.
+config.substitutions.append(
+    ("%mlir_runner_utils",
+     os.path.join(config.llvm_lib_dir, "libmlir_runner_utils.so")))
+config.substitutions.append(
+    ("%mlir_c_runner_utils",
+     os.path.join(config.llvm_lib_dir, "libmlir_c_runner_utils.so")))
+
+# MPI integration tests run where the backend was built and mpirun exists.
+if config.enable_mpi and lit.util.which("mpirun"):
+    config.available_features.add("mpi")

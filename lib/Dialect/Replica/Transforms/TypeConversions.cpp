@@ -159,7 +159,7 @@ void mlir::replica::populateStructuralConversionPatterns(
 void mlir::replica::addReplicaLaneConversion(TypeConverter &converter) {
   converter.addConversion([](DistributedType type, SmallVectorImpl<Type> &lanes)
                               -> std::optional<LogicalResult> {
-    lanes.assign(type.getNumReplicas(), type.getElementType());
+    lanes.append(type.getNumReplicas(), type.getElementType());
     return success();
   });
   converter.addSourceMaterialization([](OpBuilder &builder,

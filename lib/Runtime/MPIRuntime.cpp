@@ -1,0 +1,508 @@
+//===- MPIRuntime.cpp - MPI runtime for replica programs --------*- C++ -*-===//
+//
+// The C entry points that programs lowered by `convert-replica-to-mpi` call:
+// start-up and shutdown, and the collectives on MLIR memrefs. Each memref is
+// passed unranked, as `int64_t rank, void *descriptor`. The file follows
+// mlir/lib/ExecutionEngine/CudaRuntimeWrappers.cpp and has no MLIR dependency.
+//
+//===----------------------------------------------------------------------===//
+
+#include <mpi.h>
+
+#include <cstdarg>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#define REPLICA_MPI_EXPORT __attribute__((visibility("default")))
+
+/// Reports a failed MPI call with its name and error string, then ends every
+/// rank with a non-zero status, so a failure on one rank cannot hang the rest.
+#define MPI_REPORT_IF_ERROR(expr) reportIfError((expr), #expr)
+
+/// The rank of this process in MPI_COMM_WORLD once replica_mpi_init has run;
+/// the error path reads it instead of calling into a failing MPI.
+static int worldRank = -1;
+
+/// Ends all ranks. MPI_Abort is not checked: this is the error path itself,
+/// and the exit covers an MPI_Abort that returns.
+[[noreturn]] static void abortAll() {
+  MPI_Abort(MPI_COMM_WORLD, 1);
+  std::_Exit(1);
+}
+
+static void reportIfError(int result, const char *expr) {
+  if (result == MPI_SUCCESS)
+    return;
+  char text[MPI_MAX_ERROR_STRING];
+  int length = 0;
+  if (MPI_Error_string(result, text, &length) != MPI_SUCCESS)
+    std::snprintf(text, sizeof(text), "MPI error code %d", result);
+  // The stringized call starts with the function name.
+  std::fprintf(stderr, "replica-run: %.*s failed on rank %d: %s\n",
+               static_cast<int>(std::strcspn(expr, "(")), expr, worldRank,
+               text);
+  abortAll();
+}
+
+/// Reports a misuse of the runtime by `function` and ends all ranks.
+/// The message goes out in one write so lines from several ranks don't mix.
+[[noreturn]] __attribute__((format(printf, 2, 3))) static void
+fail(const char *function, const char *format, ...) {
+  char message[512];
+  int length =
+      std::snprintf(message, sizeof(message), "replica-run: %s: ", function);
+  va_list args;
+  va_start(args, format);
+  std::vsnprintf(message + length, sizeof(message) - length, format, args);
+  va_end(args);
+  std::fprintf(stderr, "%s\n", message);
+  abortAll();
+}
+
+static int getWorldSize() {
+  int size = 0;
+  MPI_REPORT_IF_ERROR(MPI_Comm_size(MPI_COMM_WORLD, &size));
+  return size;
+}
+
+static int getWorldRank() {
+  int rank = 0;
+  MPI_REPORT_IF_ERROR(MPI_Comm_rank(MPI_COMM_WORLD, &rank));
+  return rank;
+}
+
+//===----------------------------------------------------------------------===//
+// 16-bit floating point
+//===----------------------------------------------------------------------===//
+
+static uint32_t floatToBits(float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, sizeof(bits));
+  return bits;
+}
+
+static float bitsToFloat(uint32_t bits) {
+  float value;
+  std::memcpy(&value, &bits, sizeof(value));
+  return value;
+}
+
+/// Rounds `value >> shift` to nearest, ties to even; 0 < shift < 32.
+static uint32_t shiftRightRoundingToEven(uint32_t value, unsigned shift) {
+  uint32_t result = value >> shift;
+  uint32_t rest = value & ((1u << shift) - 1);
+  uint32_t half = 1u << (shift - 1);
+  if (rest > half || (rest == half && (result & 1)))
+    ++result;
+  return result;
+}
+
+static float halfToFloat(uint16_t half) {
+  uint32_t sign = static_cast<uint32_t>(half & 0x8000) << 16;
+  uint32_t exponent = (half >> 10) & 0x1f;
+  uint32_t mantissa = half & 0x3ff;
+  if (exponent == 0x1f && mantissa != 0) // NaN: quiet it, as F16C does.
+    return bitsToFloat(sign | 0x7fc00000 | (mantissa << 13));
+  if (exponent == 0x1f)
+    return bitsToFloat(sign | 0x7f800000);
+  if (exponent != 0)
+    return bitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
+  // Zero or subnormal: mantissa * 2^-24, exact in float.
+  float magnitude = static_cast<float>(mantissa) * 0x1p-24f;
+  return bitsToFloat(sign | floatToBits(magnitude));
+}
+
+static uint16_t floatToHalf(float value) {
+  uint32_t bits = floatToBits(value);
+  uint16_t sign = (bits >> 16) & 0x8000;
+  uint32_t magnitude = bits & 0x7fffffff;
+  if (magnitude > 0x7f800000) // NaN: keep it quiet and keep the top payload.
+    return sign | 0x7e00 | ((magnitude >> 13) & 0x3ff);
+  // 65520 is halfway between the largest half (65504) and 2^16; ties go to
+  // the even 2^16, which overflows.
+  if (magnitude >= 0x477ff000)
+    return sign | 0x7c00;
+  if (magnitude >= 0x38800000) // Normal half: rebias, round the mantissa.
+    return sign | shiftRightRoundingToEven(magnitude - 0x38000000, 13);
+  // Subnormal half: round (significand * 2^(exponent - 150)) * 2^24; a carry
+  // into bit 10 correctly yields the smallest normal.
+  uint32_t exponent = magnitude >> 23;
+  unsigned shift = 126 - exponent;
+  if (shift > 24)
+    return sign;
+  uint32_t significand = (magnitude & 0x7fffff) | 0x800000;
+  return sign | shiftRightRoundingToEven(significand, shift);
+}
+
+static float bfloat16ToFloat(uint16_t value) {
+  return bitsToFloat(static_cast<uint32_t>(value) << 16);
+}
+
+static uint16_t floatToBfloat16(float value) {
+  uint32_t bits = floatToBits(value);
+  if ((bits & 0x7fffffff) > 0x7f800000) // NaN: set the quiet bit.
+    return (bits >> 16) | 0x0040;
+  return shiftRightRoundingToEven(bits, 16);
+}
+
+//===----------------------------------------------------------------------===//
+// Element types
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// An element type reduced natively by MPI.
+template <typename T, bool IsInteger>
+struct NativeElement {
+  using Storage = T;
+  static constexpr bool isInteger = IsInteger;
+  static constexpr bool isWidened = false;
+};
+
+struct F32 : NativeElement<float, false> {
+  static MPI_Datatype getType() { return MPI_FLOAT; }
+};
+struct F64 : NativeElement<double, false> {
+  static MPI_Datatype getType() { return MPI_DOUBLE; }
+};
+struct I32 : NativeElement<int32_t, true> {
+  static MPI_Datatype getType() { return MPI_INT32_T; }
+};
+struct I64 : NativeElement<int64_t, true> {
+  static MPI_Datatype getType() { return MPI_INT64_T; }
+};
+
+/// A 16-bit float type MPI lacks: moved as raw bits, reduced in float.
+struct Widened16 {
+  using Storage = uint16_t;
+  static constexpr bool isInteger = false;
+  static constexpr bool isWidened = true;
+  static MPI_Datatype getType() { return MPI_UINT16_T; }
+};
+
+struct F16 : Widened16 {
+  static float widen(uint16_t value) { return halfToFloat(value); }
+  static uint16_t narrow(float value) { return floatToHalf(value); }
+};
+struct BF16 : Widened16 {
+  static float widen(uint16_t value) { return bfloat16ToFloat(value); }
+  static uint16_t narrow(float value) { return floatToBfloat16(value); }
+};
+
+/// A contiguous memref buffer: `count` elements of `elementSize` bytes.
+struct Buffer {
+  char *data;
+  int64_t count;
+};
+
+/// The leading fields of an MLIR ranked memref descriptor; `sizes[rank]` and
+/// `strides[rank]` follow.
+struct DescriptorHeader {
+  void *allocated;
+  void *aligned;
+  int64_t offset;
+};
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Buffers and arguments
+//===----------------------------------------------------------------------===//
+
+/// Decodes the `which` memref of `function`; it must be row-major contiguous
+/// and hold at most INT_MAX elements, the largest MPI count.
+static Buffer decodeBuffer(const char *function, const char *which,
+                           int64_t rank, void *descriptor, size_t elementSize) {
+  if (rank < 0 || !descriptor)
+    fail(function, "invalid %s memref (rank %lld)", which,
+         static_cast<long long>(rank));
+  const auto *header = static_cast<const DescriptorHeader *>(descriptor);
+  const auto *sizes = reinterpret_cast<const int64_t *>(header + 1);
+  const int64_t *strides = sizes + rank;
+  constexpr int maxCount = std::numeric_limits<int>::max();
+  int64_t count = 1;
+  for (int64_t dim = rank - 1; dim >= 0; --dim) {
+    if (sizes[dim] < 0)
+      fail(function, "%s memref has negative size %lld in dimension %lld",
+           which, static_cast<long long>(sizes[dim]),
+           static_cast<long long>(dim));
+    // A unit dimension's stride is never used to address an element.
+    if (sizes[dim] != 1 && strides[dim] != count)
+      fail(function,
+           "%s memref is not contiguous: dimension %lld has stride %lld, "
+           "expected %lld",
+           which, static_cast<long long>(dim),
+           static_cast<long long>(strides[dim]),
+           static_cast<long long>(count));
+    if (__builtin_mul_overflow(count, sizes[dim], &count) || count > maxCount)
+      fail(function, "%s memref has more than %d elements", which, maxCount);
+  }
+  char *data = static_cast<char *>(header->aligned) +
+               header->offset * static_cast<int64_t>(elementSize);
+  return {data, count};
+}
+
+static void checkSameCount(const char *function, const Buffer &in,
+                           const Buffer &out) {
+  if (in.count != out.count)
+    fail(function, "input has %lld elements but output has %lld",
+         static_cast<long long>(in.count), static_cast<long long>(out.count));
+}
+
+static void checkRoot(const char *function, int32_t root, int size) {
+  if (root < 0 || root >= size)
+    fail(function, "root %d is out of range [0, %d)", root, size);
+}
+
+enum ReductionKind : int32_t { Sum = 0, Mean = 1, Max = 2, Min = 3, Prod = 4 };
+
+/// Returns the MPI operation for `kind`; mean reduces as a sum.
+template <typename Elem>
+static MPI_Op getReductionOp(const char *function, int32_t kind) {
+  switch (kind) {
+  case Sum:
+    return MPI_SUM;
+  case Mean:
+    if (Elem::isInteger)
+      fail(function, "mean is not supported on integer elements");
+    return MPI_SUM;
+  case Max:
+    return MPI_MAX;
+  case Min:
+    return MPI_MIN;
+  case Prod:
+    return MPI_PROD;
+  }
+  fail(function, "unknown reduction kind %d, expected 0 (sum) to 4 (prod)",
+       kind);
+}
+
+/// Divides a sum once by the number of processes, in the reduced type.
+template <typename T>
+static void divideBySize(T *data, int64_t count, int size) {
+  for (int64_t i = 0; i < count; ++i)
+    data[i] /= static_cast<T>(size);
+}
+
+template <typename Elem>
+static std::vector<float> widen(const Buffer &buffer) {
+  const auto *data = reinterpret_cast<const uint16_t *>(buffer.data);
+  std::vector<float> wide(buffer.count);
+  for (int64_t i = 0; i < buffer.count; ++i)
+    wide[i] = Elem::widen(data[i]);
+  return wide;
+}
+
+/// Rounds once from float back to the 16-bit type.
+template <typename Elem>
+static void narrow(const std::vector<float> &wide, const Buffer &buffer) {
+  auto *data = reinterpret_cast<uint16_t *>(buffer.data);
+  for (size_t i = 0; i < wide.size(); ++i)
+    data[i] = Elem::narrow(wide[i]);
+}
+
+template <typename Elem>
+static void copyBuffer(const Buffer &from, const Buffer &to) {
+  if (from.data != to.data)
+    std::memmove(to.data, from.data,
+                 from.count * sizeof(typename Elem::Storage));
+}
+
+//===----------------------------------------------------------------------===//
+// Collectives
+//===----------------------------------------------------------------------===//
+
+template <typename Elem>
+static void allReduce(const char *function, int64_t inRank, void *in,
+                      int64_t outRank, void *out, int32_t kind) {
+  constexpr size_t elementSize = sizeof(typename Elem::Storage);
+  Buffer src = decodeBuffer(function, "input", inRank, in, elementSize);
+  Buffer dst = decodeBuffer(function, "output", outRank, out, elementSize);
+  checkSameCount(function, src, dst);
+  MPI_Op op = getReductionOp<Elem>(function, kind);
+  int count = static_cast<int>(src.count);
+  if constexpr (Elem::isWidened) {
+    std::vector<float> wide = widen<Elem>(src);
+    MPI_REPORT_IF_ERROR(MPI_Allreduce(MPI_IN_PLACE, wide.data(), count,
+                                      MPI_FLOAT, op, MPI_COMM_WORLD));
+    if (kind == Mean)
+      divideBySize(wide.data(), src.count, getWorldSize());
+    narrow<Elem>(wide, dst);
+  } else {
+    const void *send = src.data == dst.data ? MPI_IN_PLACE : src.data;
+    MPI_REPORT_IF_ERROR(MPI_Allreduce(send, dst.data, count, Elem::getType(),
+                                      op, MPI_COMM_WORLD));
+    if (kind == Mean)
+      divideBySize(reinterpret_cast<typename Elem::Storage *>(dst.data),
+                   dst.count, getWorldSize());
+  }
+}
+
+template <typename Elem>
+static void reduce(const char *function, int64_t inRank, void *in,
+                   int64_t outRank, void *out, int32_t kind, int32_t root) {
+  constexpr size_t elementSize = sizeof(typename Elem::Storage);
+  Buffer src = decodeBuffer(function, "input", inRank, in, elementSize);
+  Buffer dst = decodeBuffer(function, "output", outRank, out, elementSize);
+  checkSameCount(function, src, dst);
+  MPI_Op op = getReductionOp<Elem>(function, kind);
+  int size = getWorldSize();
+  checkRoot(function, root, size);
+  bool isRoot = getWorldRank() == root;
+  int count = static_cast<int>(src.count);
+  if constexpr (Elem::isWidened) {
+    std::vector<float> wide = widen<Elem>(src);
+    MPI_REPORT_IF_ERROR(MPI_Reduce(isRoot ? MPI_IN_PLACE : wide.data(),
+                                   isRoot ? wide.data() : nullptr, count,
+                                   MPI_FLOAT, op, root, MPI_COMM_WORLD));
+    if (!isRoot) {
+      copyBuffer<Elem>(src, dst);
+      return;
+    }
+    if (kind == Mean)
+      divideBySize(wide.data(), src.count, size);
+    narrow<Elem>(wide, dst);
+  } else {
+    const void *send =
+        isRoot && src.data == dst.data ? MPI_IN_PLACE : src.data;
+    MPI_REPORT_IF_ERROR(MPI_Reduce(send, isRoot ? dst.data : nullptr, count,
+                                   Elem::getType(), op, root, MPI_COMM_WORLD));
+    if (!isRoot) {
+      copyBuffer<Elem>(src, dst);
+      return;
+    }
+    if (kind == Mean)
+      divideBySize(reinterpret_cast<typename Elem::Storage *>(dst.data),
+                   dst.count, size);
+  }
+}
+
+template <typename Elem>
+static void broadcast(const char *function, int64_t inRank, void *in,
+                      int64_t outRank, void *out, int32_t root) {
+  constexpr size_t elementSize = sizeof(typename Elem::Storage);
+  Buffer src = decodeBuffer(function, "input", inRank, in, elementSize);
+  Buffer dst = decodeBuffer(function, "output", outRank, out, elementSize);
+  checkSameCount(function, src, dst);
+  checkRoot(function, root, getWorldSize());
+  if (getWorldRank() == root)
+    copyBuffer<Elem>(src, dst);
+  MPI_REPORT_IF_ERROR(MPI_Bcast(dst.data, static_cast<int>(dst.count),
+                                Elem::getType(), root, MPI_COMM_WORLD));
+}
+
+template <typename Elem>
+static void allGather(const char *function, int64_t inRank, void *in,
+                      int64_t outRank, void *out) {
+  constexpr size_t elementSize = sizeof(typename Elem::Storage);
+  Buffer src = decodeBuffer(function, "input", inRank, in, elementSize);
+  Buffer dst = decodeBuffer(function, "output", outRank, out, elementSize);
+  int size = getWorldSize();
+  if (dst.count != size * src.count)
+    fail(function,
+         "output has %lld elements, expected %d processes x %lld input "
+         "elements",
+         static_cast<long long>(dst.count), size,
+         static_cast<long long>(src.count));
+  // MPI would copy the local block anyway; doing it here first also makes an
+  // input that aliases the output safe.
+  Buffer ownBlock = {dst.data + getWorldRank() * src.count * elementSize,
+                     src.count};
+  copyBuffer<Elem>(src, ownBlock);
+  MPI_REPORT_IF_ERROR(MPI_Allgather(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL,
+                                    dst.data, static_cast<int>(src.count),
+                                    Elem::getType(), MPI_COMM_WORLD));
+}
+
+//===----------------------------------------------------------------------===//
+// Exported entry points
+//===----------------------------------------------------------------------===//
+
+extern "C" {
+
+/// Initializes MPI and checks that it runs `expectedNumReplicas` processes
+/// (when positive). Returns 1 on a mismatch, before any collective, leaving
+/// MPI initialized; rank 0 prints the message.
+REPLICA_MPI_EXPORT int32_t replica_mpi_init(int64_t expectedNumReplicas) {
+  int initialized = 0;
+  MPI_REPORT_IF_ERROR(MPI_Initialized(&initialized));
+  if (!initialized) {
+    // A watchdog thread may call replica_mpi_abort, so ask for full thread
+    // support; the collectives themselves only need FUNNELED.
+    int provided = MPI_THREAD_SINGLE;
+    MPI_REPORT_IF_ERROR(
+        MPI_Init_thread(nullptr, nullptr, MPI_THREAD_MULTIPLE, &provided));
+    if (provided < MPI_THREAD_FUNNELED)
+      fail("replica_mpi_init",
+           "MPI provides thread level %d, expected at least "
+           "MPI_THREAD_FUNNELED (%d)",
+           provided, MPI_THREAD_FUNNELED);
+  }
+  MPI_REPORT_IF_ERROR(
+      MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
+  worldRank = getWorldRank();
+  int size = getWorldSize();
+  if (expectedNumReplicas <= 0 || expectedNumReplicas == size)
+    return 0;
+  if (worldRank == 0)
+    std::fprintf(stderr,
+                 "replica-run: the program is compiled for %lld replicas but "
+                 "runs on %d MPI processes\n",
+                 static_cast<long long>(expectedNumReplicas), size);
+  return 1;
+}
+
+REPLICA_MPI_EXPORT int32_t replica_mpi_rank(void) { return getWorldRank(); }
+
+REPLICA_MPI_EXPORT void replica_mpi_finalize(void) {
+  int finalized = 0;
+  MPI_REPORT_IF_ERROR(MPI_Finalized(&finalized));
+  if (!finalized)
+    MPI_REPORT_IF_ERROR(MPI_Finalize());
+}
+
+/// Ends all ranks with `code`; safe to call from a watchdog thread, and
+/// before MPI is up, when it just exits.
+REPLICA_MPI_EXPORT void replica_mpi_abort(int32_t code) {
+  int initialized = 0;
+  MPI_REPORT_IF_ERROR(MPI_Initialized(&initialized));
+  if (initialized)
+    MPI_REPORT_IF_ERROR(MPI_Abort(MPI_COMM_WORLD, code));
+  std::_Exit(code);
+}
+
+#define REPLICA_DEFINE_COLLECTIVES(SUFFIX, ELEM)                               \
+  REPLICA_MPI_EXPORT void replica_mpi_all_reduce_##SUFFIX(                     \
+      int64_t inRank, void *in, int64_t outRank, void *out, int32_t kind) {    \
+    allReduce<ELEM>("replica_mpi_all_reduce_" #SUFFIX, inRank, in, outRank,    \
+                    out, kind);                                                \
+  }                                                                            \
+  REPLICA_MPI_EXPORT void replica_mpi_reduce_##SUFFIX(                         \
+      int64_t inRank, void *in, int64_t outRank, void *out, int32_t kind,      \
+      int32_t root) {                                                          \
+    reduce<ELEM>("replica_mpi_reduce_" #SUFFIX, inRank, in, outRank, out,      \
+                 kind, root);                                                  \
+  }                                                                            \
+  REPLICA_MPI_EXPORT void replica_mpi_broadcast_##SUFFIX(                      \
+      int64_t inRank, void *in, int64_t outRank, void *out, int32_t root) {    \
+    broadcast<ELEM>("replica_mpi_broadcast_" #SUFFIX, inRank, in, outRank,     \
+                    out, root);                                                \
+  }                                                                            \
+  REPLICA_MPI_EXPORT void replica_mpi_all_gather_##SUFFIX(                     \
+      int64_t inRank, void *in, int64_t outRank, void *out) {                  \
+    allGather<ELEM>("replica_mpi_all_gather_" #SUFFIX, inRank, in, outRank,    \
+                    out);                                                      \
+  }
+
+REPLICA_DEFINE_COLLECTIVES(f32, F32)
+REPLICA_DEFINE_COLLECTIVES(f64, F64)
+REPLICA_DEFINE_COLLECTIVES(i32, I32)
+REPLICA_DEFINE_COLLECTIVES(i64, I64)
+REPLICA_DEFINE_COLLECTIVES(f16, F16)
+REPLICA_DEFINE_COLLECTIVES(bf16, BF16)
+
+#undef REPLICA_DEFINE_COLLECTIVES
+
+} // extern "C"
