@@ -120,7 +120,7 @@ static uint16_t floatToHalf(float value) {
   uint32_t bits = floatToBits(value);
   uint16_t sign = (bits >> 16) & 0x8000;
   uint32_t magnitude = bits & 0x7fffffff;
-  if (magnitude > 0x7f800000) // NaN: keep it quiet and keep the top payload.
+  if (magnitude > 0x7f800000) // NaN: make it quiet, keep the top payload.
     return sign | 0x7e00 | ((magnitude >> 13) & 0x3ff);
   // 65520 is halfway between the largest half (65504) and 2^16; ties go to
   // the even 2^16, which overflows.
@@ -155,8 +155,7 @@ static uint16_t floatToBfloat16(float value) {
 
 namespace {
 /// An element type reduced natively by MPI.
-template <typename T, bool IsInteger>
-struct NativeElement {
+template <typename T, bool IsInteger> struct NativeElement {
   using Storage = T;
   static constexpr bool isInteger = IsInteger;
   static constexpr bool isWidened = false;
@@ -192,7 +191,7 @@ struct BF16 : Widened16 {
   static uint16_t narrow(float value) { return floatToBfloat16(value); }
 };
 
-/// A contiguous memref buffer: `count` elements of `elementSize` bytes.
+/// The data of a contiguous memref and its number of elements.
 struct Buffer {
   char *data;
   int64_t count;
@@ -234,8 +233,7 @@ static Buffer decodeBuffer(const char *function, const char *which,
            "%s memref is not contiguous: dimension %lld has stride %lld, "
            "expected %lld",
            which, static_cast<long long>(dim),
-           static_cast<long long>(strides[dim]),
-           static_cast<long long>(count));
+           static_cast<long long>(strides[dim]), static_cast<long long>(count));
     if (__builtin_mul_overflow(count, sizes[dim], &count) || count > maxCount)
       fail(function, "%s memref has more than %d elements", which, maxCount);
   }
@@ -286,8 +284,7 @@ static void divideBySize(T *data, int64_t count, int size) {
     data[i] /= static_cast<T>(size);
 }
 
-template <typename Elem>
-static std::vector<float> widen(const Buffer &buffer) {
+template <typename Elem> static std::vector<float> widen(const Buffer &buffer) {
   const auto *data = reinterpret_cast<const uint16_t *>(buffer.data);
   std::vector<float> wide(buffer.count);
   for (int64_t i = 0; i < buffer.count; ++i)
@@ -365,8 +362,7 @@ static void reduce(const char *function, int64_t inRank, void *in,
       divideBySize(wide.data(), src.count, size);
     narrow<Elem>(wide, dst);
   } else {
-    const void *send =
-        isRoot && src.data == dst.data ? MPI_IN_PLACE : src.data;
+    const void *send = isRoot && src.data == dst.data ? MPI_IN_PLACE : src.data;
     MPI_REPORT_IF_ERROR(MPI_Reduce(send, isRoot ? dst.data : nullptr, count,
                                    Elem::getType(), op, root, MPI_COMM_WORLD));
     if (!isRoot) {

@@ -12,6 +12,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::replica {
@@ -80,13 +81,9 @@ public:
   }
 
   /// Calls `replica_mpi_<name>_<type>(operands...)`, declaring it if needed.
-  LogicalResult call(StringRef name, Type element, ValueRange operands) {
-    StringRef typeName = getRuntimeTypeName(element);
-    if (typeName.empty())
-      return op->emitOpError("element type ")
-             << element << " is not supported by the MPI backend "
-             << "(f32, f64, i32, i64, f16, bf16)";
-    std::string symbol = ("replica_mpi_" + name + "_" + typeName).str();
+  void call(StringRef name, Type element, ValueRange operands) {
+    std::string symbol =
+        ("replica_mpi_" + name + "_" + getRuntimeTypeName(element)).str();
     auto module = op->getParentOfType<ModuleOp>();
     if (!SymbolTable::lookupSymbolIn(module, symbol)) {
       OpBuilder::InsertionGuard guard(rewriter);
@@ -97,7 +94,6 @@ public:
       declaration.setPrivate();
     }
     func::CallOp::create(rewriter, loc, symbol, TypeRange(), operands);
-    return success();
   }
 
   Value constant(int64_t value) {
@@ -137,7 +133,7 @@ private:
 };
 
 /// One reduction of `value` to every process (`root` < 0) or to `root`.
-FailureOr<Value> reduce(ConversionPatternRewriter &rewriter, Operation *op,
+Value reduce(ConversionPatternRewriter &rewriter, Operation *op,
                         ReductionKind kind, Value value, int64_t root) {
   RuntimeCall call(rewriter, op);
   Value input = call.toTensor(value);
@@ -148,9 +144,8 @@ FailureOr<Value> reduce(ConversionPatternRewriter &rewriter, Operation *op,
                               call.constant(static_cast<int64_t>(kind))};
   if (root >= 0)
     operands.push_back(call.constant(root));
-  if (failed(call.call(root >= 0 ? "reduce" : "all_reduce",
-                       type.getElementType(), operands)))
-    return failure();
+  call.call(root >= 0 ? "reduce" : "all_reduce", type.getElementType(),
+            operands);
   return call.fromTensor(call.resultTensor(), value.getType());
 }
 
@@ -159,11 +154,8 @@ struct AllReduceToMPI : OpConversionPattern<AllReduceOp> {
   LogicalResult
   matchAndRewrite(AllReduceOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    FailureOr<Value> result =
-        reduce(rewriter, op, op.getKind(), adaptor.getInput(), -1);
-    if (failed(result))
-      return failure();
-    rewriter.replaceOp(op, *result);
+    rewriter.replaceOp(
+        op, reduce(rewriter, op, op.getKind(), adaptor.getInput(), -1));
     return success();
   }
 };
@@ -174,12 +166,8 @@ struct BatchAllReduceToMPI : OpConversionPattern<BatchAllReduceOp> {
   matchAndRewrite(BatchAllReduceOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     SmallVector<Value> results;
-    for (Value input : adaptor.getInputs()) {
-      FailureOr<Value> result = reduce(rewriter, op, op.getKind(), input, -1);
-      if (failed(result))
-        return failure();
-      results.push_back(*result);
-    }
+    for (Value input : adaptor.getInputs())
+      results.push_back(reduce(rewriter, op, op.getKind(), input, -1));
     rewriter.replaceOp(op, results);
     return success();
   }
@@ -190,11 +178,8 @@ struct ReduceToToMPI : OpConversionPattern<ReduceToOp> {
   LogicalResult
   matchAndRewrite(ReduceToOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    FailureOr<Value> result = reduce(rewriter, op, op.getKind(),
-                                     adaptor.getInput(), op.getDestination());
-    if (failed(result))
-      return failure();
-    rewriter.replaceOp(op, *result);
+    rewriter.replaceOp(op, reduce(rewriter, op, op.getKind(),
+                                  adaptor.getInput(), op.getDestination()));
     return success();
   }
 };
@@ -209,9 +194,8 @@ struct BroadcastToMPI : OpConversionPattern<BroadcastOp> {
     auto type = cast<RankedTensorType>(input.getType());
     Value in = call.readBuffer(input);
     Value out = call.allocate(type, call.dynamicSizes(input));
-    if (failed(call.call("broadcast", type.getElementType(),
-                         {in, out, call.constant(*op.getRoot())})))
-      return failure();
+    call.call("broadcast", type.getElementType(),
+              {in, out, call.constant(*op.getRoot())});
     rewriter.replaceOp(op, call.fromTensor(call.resultTensor(), op.getType()));
     return success();
   }
@@ -243,8 +227,7 @@ struct AllGatherToMPI : OpConversionPattern<AllGatherOp> {
           arith::ConstantIndexOp::create(rewriter, loc, n));
     Value in = call.readBuffer(input);
     Value out = call.allocate(blocksType, sizes);
-    if (failed(call.call("all_gather", inputType.getElementType(), {in, out})))
-      return failure();
+    call.call("all_gather", inputType.getElementType(), {in, out});
     Value blocks = call.resultTensor();
     if (dim == 0) {
       rewriter.replaceOp(op, blocks);
@@ -296,16 +279,27 @@ struct ConvertReplicaToMPIPass
 void ConvertReplicaToMPIPass::runOnOperation() {
   ModuleOp module = getOperation();
   MLIRContext *context = &getContext();
-  WalkResult notSPMD = module.walk([](Operation *op) {
+  WalkResult unsupported = module.walk([](Operation *op) {
     if (isa<ReplicateOp>(op) ||
         llvm::any_of(op->getResultTypes(), containsDistributedType) ||
         llvm::any_of(op->getOperandTypes(), containsDistributedType)) {
       op->emitOpError("must be made SPMD first (replica-to-spmd)");
       return WalkResult::interrupt();
     }
+    if (!isCollective(op))
+      return WalkResult::advance();
+    for (Type type : op->getOperandTypes()) {
+      Type element = getElementTypeOrSelf(type);
+      if (getRuntimeTypeName(element).empty()) {
+        op->emitOpError("element type ")
+            << element << " is not supported by the MPI backend "
+            << "(f32, f64, i32, i64, f16, bf16)";
+        return WalkResult::interrupt();
+      }
+    }
     return WalkResult::advance();
   });
-  if (notSPMD.wasInterrupted())
+  if (unsupported.wasInterrupted())
     return signalPassFailure();
 
   // The mpi dialect's LLVM lowering picks the MPI ABI from this entry.

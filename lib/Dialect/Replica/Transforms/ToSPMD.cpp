@@ -205,7 +205,7 @@ static FailureOr<int64_t> getModuleReplicaCount(ModuleOp module) {
     }
     return WalkResult::advance();
   };
-  WalkResult result = module.walk([&](Operation *op) {
+  WalkResult result = module.walk<WalkOrder::PreOrder>([&](Operation *op) {
     if (auto replicate = dyn_cast<ReplicateOp>(op))
       if (visit(op, replicate.getNumReplicas()).wasInterrupted())
         return WalkResult::interrupt();

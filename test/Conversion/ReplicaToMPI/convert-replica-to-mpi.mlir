@@ -1,0 +1,76 @@
+// RUN: replica-opt %s -convert-replica-to-mpi -split-input-file | FileCheck %s
+
+// The module is tagged with OpenMPI's ABI for the mpi dialect's lowering;
+// replica_id is the rank; an all-reduce reads its operand's buffer in place
+// and writes a fresh result buffer through the runtime.
+// CHECK: module attributes {dlti.map = #dlti.map<"MPI:Implementation" = "OpenMPI">, replica.num_replicas = 2 : i64}
+// CHECK-DAG: func.func private @replica_mpi_all_reduce_f32(memref<*xf32>, memref<*xf32>, i32)
+// CHECK-LABEL: func.func @all_reduce(
+// CHECK-SAME:    %[[X:[A-Za-z0-9_]+]]: tensor<4x?xf32>) -> (tensor<4x?xf32>, index)
+// CHECK:         %[[IN:.*]] = bufferization.to_buffer %[[X]] read_only : tensor<4x?xf32> to memref<4x?xf32>
+// CHECK:         %[[INU:.*]] = memref.cast %[[IN]] : memref<4x?xf32> to memref<*xf32>
+// CHECK:         %[[DIM:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<4x?xf32>
+// CHECK:         %[[OUT:.*]] = memref.alloc(%[[DIM]]) : memref<4x?xf32>
+// CHECK:         %[[OUTU:.*]] = memref.cast %[[OUT]] : memref<4x?xf32> to memref<*xf32>
+// CHECK:         %[[MEAN:.*]] = arith.constant 1 : i32
+// CHECK:         call @replica_mpi_all_reduce_f32(%[[INU]], %[[OUTU]], %[[MEAN]])
+// CHECK:         %[[R:.*]] = bufferization.to_tensor %[[OUT]] restrict writable
+// CHECK:         %[[W:.*]] = mpi.comm_world : !mpi.comm
+// CHECK:         %[[RANK:.*]] = mpi.comm_rank(%[[W]]) : i32
+// CHECK:         %[[ID:.*]] = arith.index_cast %[[RANK]] : i32 to index
+// CHECK:         return %[[R]], %[[ID]]
+module attributes {replica.num_replicas = 2 : i64} {
+  func.func @all_reduce(%x: tensor<4x?xf32>) -> (tensor<4x?xf32>, index) {
+    %m = replica.all_reduce mean %x : tensor<4x?xf32>
+    %id = replica.replica_id : index
+    return %m, %id : tensor<4x?xf32>, index
+  }
+}
+
+// -----
+
+// Scalars travel as one-element tensors; rooted collectives pass the root.
+// CHECK-DAG: func.func private @replica_mpi_reduce_i64(memref<*xi64>, memref<*xi64>, i32, i32)
+// CHECK-DAG: func.func private @replica_mpi_broadcast_bf16(memref<*xbf16>, memref<*xbf16>, i32)
+// CHECK-LABEL: func.func @rooted(
+// CHECK-SAME:    %[[I:[A-Za-z0-9_]+]]: i64, %[[H:[A-Za-z0-9_]+]]: tensor<8xbf16>)
+// CHECK:         %[[T:.*]] = tensor.from_elements %[[I]] : tensor<1xi64>
+// CHECK:         %[[MAX:.*]] = arith.constant 2 : i32
+// CHECK:         %[[ROOT:.*]] = arith.constant 1 : i32
+// CHECK:         call @replica_mpi_reduce_i64(%{{.*}}, %{{.*}}, %[[MAX]], %[[ROOT]])
+// CHECK:         %[[RT:.*]] = bufferization.to_tensor
+// CHECK:         %[[R:.*]] = tensor.extract %[[RT]][%{{.*}}] : tensor<1xi64>
+// CHECK:         %[[FROM:.*]] = arith.constant 1 : i32
+// CHECK:         call @replica_mpi_broadcast_bf16(%{{.*}}, %{{.*}}, %[[FROM]])
+// CHECK:         return %[[R]]
+module attributes {replica.num_replicas = 2 : i64} {
+  func.func @rooted(%i: i64, %h: tensor<8xbf16>) -> (i64, tensor<8xbf16>) {
+    %r = replica.reduce_to max %i to 1 : i64
+    %b = replica.broadcast %h from 1 : tensor<8xbf16>
+    return %r, %b : i64, tensor<8xbf16>
+  }
+}
+
+// -----
+
+// The runtime gathers replica-major blocks: the result along dim 0, sliced
+// and concatenated along another dim.
+// CHECK-LABEL: func.func @gather(
+// CHECK-SAME:    %[[X:[A-Za-z0-9_]+]]: tensor<2x3xi32>)
+// CHECK:         %[[OUT0:.*]] = memref.alloc() : memref<4x3xi32>
+// CHECK:         call @replica_mpi_all_gather_i32
+// CHECK:         %[[G0:.*]] = bufferization.to_tensor %[[OUT0]]
+// CHECK:         %[[OUT1:.*]] = memref.alloc() : memref<2x2x3xi32>
+// CHECK:         call @replica_mpi_all_gather_i32
+// CHECK:         %[[B:.*]] = bufferization.to_tensor %[[OUT1]]
+// CHECK:         %[[P0:.*]] = tensor.extract_slice %[[B]][0, 0, 0] [1, 2, 3] [1, 1, 1] : tensor<2x2x3xi32> to tensor<2x3xi32>
+// CHECK:         %[[P1:.*]] = tensor.extract_slice %[[B]][1, 0, 0] [1, 2, 3] [1, 1, 1] : tensor<2x2x3xi32> to tensor<2x3xi32>
+// CHECK:         %[[G1:.*]] = tensor.concat dim(1) %[[P0]], %[[P1]]
+// CHECK:         return %[[G0]], %[[G1]]
+module attributes {replica.num_replicas = 2 : i64} {
+  func.func @gather(%x: tensor<2x3xi32>) -> (tensor<4x3xi32>, tensor<2x6xi32>) {
+    %g0 = replica.all_gather %x dim 0 : tensor<2x3xi32> -> tensor<4x3xi32>
+    %g1 = replica.all_gather %x dim 1 : tensor<2x3xi32> -> tensor<2x6xi32>
+    return %g0, %g1 : tensor<4x3xi32>, tensor<2x6xi32>
+  }
+}
