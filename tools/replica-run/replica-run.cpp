@@ -83,8 +83,10 @@ static std::string getLibraryDir(const char *argv0) {
 /// Checks the entry function: present, no arguments, no results.
 static LogicalResult verifyEntryPoint(ModuleOp module) {
   auto function = module.lookupSymbol<func::FuncOp>(entryPoint);
-  if (!function || function.isExternal())
-    return module.emitError("no function @") << entryPoint << " to run";
+  if (!function || function.isExternal()) {
+    fail("no function @" + entryPoint + " to run in " + inputFilename);
+    return failure();
+  }
   if (function.getNumArguments() != 0 || function.getNumResults() != 0)
     return function.emitError("@")
            << entryPoint << " must take no arguments and return nothing";
@@ -105,6 +107,12 @@ static void startWatchdog(std::function<void()> onTimeout) {
 
 /// Under mpirun: OpenMPI tells each rank its place.
 static bool isMPIRank() { return std::getenv("OMPI_COMM_WORLD_SIZE"); }
+
+/// Messages every rank would print alike come from rank 0 only.
+static bool isFirstRank() {
+  const char *rank = std::getenv("OMPI_COMM_WORLD_RANK");
+  return !rank || StringRef(rank) == "0";
+}
 
 /// Starts `mpirun -np N` on this same command line and waits for it.
 static int launchUnderMPIRun(int argc, char **argv) {
@@ -192,6 +200,7 @@ int main(int argc, char **argv) {
   registerAllToLLVMIRTranslations(registry);
   registry.insert<replica::ReplicaDialect>();
   MLIRContext context(registry);
+  context.printOpOnDiagnostic(false);
 
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
@@ -237,9 +246,12 @@ int main(int argc, char **argv) {
   if (auto count = (*module)->getAttrOfType<IntegerAttr>(
           replica::ReplicaDialect::getNumReplicasAttrName()))
     replicas = count.getInt();
-  if (numProcesses != 0 && replicas != 0 && replicas != numProcesses)
-    return fail("the program is compiled for " + Twine(replicas) +
-                " replicas but --np is " + Twine(numProcesses));
+  if (numProcesses != 0 && replicas != 0 && replicas != numProcesses) {
+    if (isFirstRank())
+      fail("the program is compiled for " + Twine(replicas) +
+           " replicas but --np is " + Twine(numProcesses));
+    return 1;
+  }
   if (runtime->init(replicas) != 0)
     return 1;
   startWatchdog([abort = runtime->abort] { abort(1); });
