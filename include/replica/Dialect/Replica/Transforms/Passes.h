@@ -5,9 +5,13 @@
 
 #include "replica/Dialect/Replica/IR/ReplicaDialect.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mlir::replica {
+
+/// The order replica-fuse-reductions takes candidates in.
+enum class FusionOrder { Reverse, Program };
 
 #define GEN_PASS_DECL
 #include "replica/Dialect/Replica/Transforms/Passes.h.inc"

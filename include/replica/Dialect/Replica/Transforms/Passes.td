@@ -121,4 +121,63 @@ def ReplicaToSPMDPass : Pass<"replica-to-spmd", "::mlir::ModuleOp"> {
   ];
 }
 
+def ReplicaFuseReductionsPass : Pass<"replica-fuse-reductions"> {
+  let summary = "Pack independent reductions into few packed all-reduces";
+  let description = [{
+    Candidates are every `replica.all_reduce` and every operand of
+    `replica.batch_all_reduce`, in the cross-replica and the in-replica form,
+    in any block. Candidates with the same key (reduction kind, element type,
+    replica group) are packed greedily in the chosen order: a pack takes
+    candidates while its padded size stays within `bytes-per-pack`; a
+    candidate larger than that is a pack of its own. A candidate never joins a
+    pack when a member's result is needed before the candidate (it depends on
+    the pack) and no pack spans an op with side effects. Each pack becomes one
+    all-reduce of a flat 1-D buffer whose members sit at offsets aligned to
+    `alignment` bytes; `mean` divides the packed buffer once.
+
+    `bytes-per-pack=-1` (auto) uses the alpha-beta model
+    `t(B) = alpha + 2(n-1)/n * B / beta` (`latency-us`, `bandwidth-gbps`):
+    packs grow until latency is at most 5% of a pack's modelled time. `0`
+    means one pack per key, as TF's `bytes_per_pack=0`.
+
+    ```mlir
+    %a = replica.all_reduce sum %x : tensor<4xf32>
+    %b = replica.all_reduce sum %y : tensor<2x2xf32>
+    ```
+    becomes one `replica.all_reduce sum` of a `tensor<32xf32>` (64-byte
+    aligned offsets 0 and 16) with `tensor.insert_slice` into and
+    `tensor.extract_slice` out of the pack.
+  }];
+  let options = [
+    Option<"bytesPerPack", "bytes-per-pack", "int64_t", "-1",
+           "Pack size limit in bytes (-1: cost model, 0: one pack per key)">,
+    Option<"maxOpsPerPack", "max-ops-per-pack", "int64_t", "0",
+           "Most candidates in one pack (0: no limit)">,
+    Option<"order", "order", "::mlir::replica::FusionOrder",
+           "::mlir::replica::FusionOrder::Reverse", "Order candidates are packed in",
+           [{::llvm::cl::values(
+               clEnumValN(::mlir::replica::FusionOrder::Reverse, "reverse",
+                          "last candidate first (TF's gradient order)"),
+               clEnumValN(::mlir::replica::FusionOrder::Program, "program",
+                          "program order"))}]>,
+    Option<"alignment", "alignment", "int64_t", "64",
+           "Byte alignment of each member in the pack">,
+    Option<"latencyUs", "latency-us", "double", "20.0",
+           "Modelled all-reduce latency alpha in microseconds">,
+    Option<"bandwidthGbps", "bandwidth-gbps", "double", "370.0",
+           "Modelled all-reduce bandwidth beta in GB/s">,
+    Option<"report", "report", "std::string", "\"\"",
+           "Write the packs as JSON to this file">,
+  ];
+  let statistics = [
+    Statistic<"numCandidates", "num-candidates", "Number of candidate reductions">,
+    Statistic<"numPacks", "num-packs", "Number of packs (incl. single members)">,
+    Statistic<"numFused", "num-fused", "Number of candidates in packs of two or more">,
+    Statistic<"numBytes", "num-bytes", "Bytes in packs of two or more, padding included">,
+  ];
+  let dependentDialects = [
+    "::mlir::replica::ReplicaDialect", "::mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // REPLICA_DIALECT_REPLICA_TRANSFORMS_PASSES_TD

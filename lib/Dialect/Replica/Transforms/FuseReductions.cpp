@@ -1,0 +1,498 @@
+//===- FuseReductions.cpp - pack reductions into few all-reduces ----------===//
+//
+// One decision per block: candidates are grouped by key and packed greedily
+// in the chosen order, in one walk. A pack is legal when every member's
+// result is first used after the last member (so it can be computed at the
+// last member's place; this also excludes members depending on each other)
+// and no op with side effects lies between its members.
+//
+//===----------------------------------------------------------------------===//
+
+#include "replica/Dialect/Replica/Transforms/Passes.h"
+
+#include "replica/Dialect/Replica/IR/ReplicaOps.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Remarks.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MathExtras.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+#include <limits>
+
+namespace mlir::replica {
+#define GEN_PASS_DEF_REPLICAFUSEREDUCTIONSPASS
+#include "replica/Dialect/Replica/Transforms/Passes.h.inc"
+} // namespace mlir::replica
+
+#define DEBUG_TYPE "replica-fuse-reductions"
+
+using namespace mlir;
+using namespace mlir::replica;
+
+namespace {
+/// What a pack shares: reduction kind, element type, replica group.
+struct PackKey {
+  ReductionKind kind;
+  Type element;
+  int64_t numReplicas;
+  bool crossReplica;
+  bool operator==(const PackKey &other) const {
+    return kind == other.kind && element == other.element &&
+           numReplicas == other.numReplicas &&
+           crossReplica == other.crossReplica;
+  }
+};
+
+/// One reduced value: an all_reduce, or one operand of a batch_all_reduce.
+struct Candidate {
+  Operation *op;
+  unsigned operand;
+  PackKey key;
+  /// The local type of the reduced value and its size.
+  Type localType;
+  int64_t numElements;
+  int64_t bytes;
+  unsigned position;
+  unsigned firstUse;
+  unsigned segment;
+  /// Why the pack this candidate opened could not take it.
+  std::string openReason;
+
+  Value input() const { return op->getOperand(operand); }
+  Value result() const { return op->getResult(operand); }
+};
+
+struct Pack {
+  PackKey key;
+  SmallVector<Candidate *> members;
+  int64_t paddedBytes = 0;
+  unsigned firstPosition = std::numeric_limits<unsigned>::max();
+  unsigned lastPosition = 0;
+  unsigned firstUse = std::numeric_limits<unsigned>::max();
+  unsigned segment = 0;
+};
+} // namespace
+
+template <>
+struct llvm::DenseMapInfo<PackKey> {
+  static PackKey getEmptyKey() {
+    return {ReductionKind::Sum, llvm::DenseMapInfo<mlir::Type>::getEmptyKey(), 0, false};
+  }
+  static PackKey getTombstoneKey() {
+    return {ReductionKind::Sum, llvm::DenseMapInfo<mlir::Type>::getTombstoneKey(), 0,
+            false};
+  }
+  static unsigned getHashValue(const PackKey &key) {
+    return llvm::hash_combine(static_cast<int>(key.kind), key.element,
+                              key.numReplicas, key.crossReplica);
+  }
+  static bool isEqual(const PackKey &lhs, const PackKey &rhs) {
+    return lhs == rhs;
+  }
+};
+
+static int64_t getElementBytes(Type element) {
+  return llvm::divideCeil(element.getIntOrFloatBitWidth(), 8);
+}
+
+/// The flat 1-D form of a scalar or statically shaped tensor.
+static Value flatten(OpBuilder &builder, Location loc, Value value,
+                     int64_t numElements) {
+  Type element = getElementTypeOrSelf(value.getType());
+  auto flat = RankedTensorType::get({numElements}, element);
+  auto tensor = dyn_cast<RankedTensorType>(value.getType());
+  if (!tensor)
+    return tensor::FromElementsOp::create(builder, loc, flat, value);
+  if (tensor.getRank() == 1)
+    return value;
+  if (tensor.getRank() == 0)
+    return tensor::ExpandShapeOp::create(builder, loc, flat, value,
+                                         ArrayRef<ReassociationIndices>{});
+  ReassociationIndices all(tensor.getRank());
+  std::iota(all.begin(), all.end(), 0);
+  return tensor::CollapseShapeOp::create(builder, loc, flat, value,
+                                         ArrayRef<ReassociationIndices>{all});
+}
+
+/// The inverse of `flatten`: `flat` back in the form of `type`.
+static Value unflatten(OpBuilder &builder, Location loc, Value flat,
+                       Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor) {
+    Value zero = arith::ConstantIndexOp::create(builder, loc, 0);
+    return tensor::ExtractOp::create(builder, loc, flat, zero);
+  }
+  if (tensor.getRank() == 1)
+    return flat;
+  if (tensor.getRank() == 0)
+    return tensor::CollapseShapeOp::create(builder, loc, tensor, flat,
+                                           ArrayRef<ReassociationIndices>{});
+  ReassociationIndices all(tensor.getRank());
+  std::iota(all.begin(), all.end(), 0);
+  return tensor::ExpandShapeOp::create(builder, loc, tensor, flat,
+                                       ArrayRef<ReassociationIndices>{all});
+}
+
+namespace {
+class FuseReductionsPass
+    : public replica::impl::ReplicaFuseReductionsPassBase<FuseReductionsPass> {
+public:
+  using Base::Base;
+  void runOnOperation() override;
+
+private:
+  void fuseBlock(Block &block);
+  SmallVector<Candidate> collectCandidates(Block &block);
+  std::vector<Pack> formPacks(MutableArrayRef<Candidate> candidates);
+  /// Bytes a pack may hold: the option, or the cost model's choice.
+  int64_t getPackLimit(const PackKey &key) const;
+  double getModelledMicros(int64_t bytes, int64_t numReplicas) const;
+  int64_t getAlignmentElements(Type element) const {
+    return std::max<int64_t>(1, alignment / getElementBytes(element));
+  }
+  void rewritePack(Pack &pack, DenseMap<Operation *, SmallVector<bool>> &fused);
+  Value packLanes(OpBuilder &builder, Location loc, const Pack &pack,
+                  ArrayRef<Value> values, ArrayRef<int64_t> offsets,
+                  int64_t size);
+  void remarkUnfused(const Candidate &candidate, StringRef reason);
+  void recordPack(const Pack &pack, ArrayRef<int64_t> offsets);
+
+  std::vector<llvm::json::Value> reportedPacks;
+};
+} // namespace
+
+int64_t FuseReductionsPass::getPackLimit(const PackKey &key) const {
+  if (bytesPerPack >= 0)
+    return bytesPerPack == 0 ? std::numeric_limits<int64_t>::max()
+                             : bytesPerPack;
+  // t(B) = alpha + c * B / beta: grow packs until alpha is 5% of t(B).
+  int64_t n = key.numReplicas;
+  if (n <= 1 || latencyUs <= 0 || bandwidthGbps <= 0)
+    return std::numeric_limits<int64_t>::max();
+  double c = 2.0 * (n - 1) / n;
+  double alpha = latencyUs * 1e-6, beta = bandwidthGbps * 1e9;
+  return static_cast<int64_t>(19.0 * alpha * beta / c);
+}
+
+double FuseReductionsPass::getModelledMicros(int64_t bytes,
+                                             int64_t numReplicas) const {
+  if (numReplicas <= 1)
+    return 0;
+  double c = 2.0 * (numReplicas - 1) / numReplicas;
+  return latencyUs + c * bytes / (bandwidthGbps * 1e3);
+}
+
+void FuseReductionsPass::remarkUnfused(const Candidate &candidate,
+                                       StringRef reason) {
+  remark::missed(candidate.op->getLoc(),
+                 remark::RemarkOpts::name("unfused").category(getArgument()))
+      << remark::reason("{0}", reason.str());
+}
+
+SmallVector<Candidate> FuseReductionsPass::collectCandidates(Block &block) {
+  SmallVector<Candidate> candidates;
+  DenseMap<Operation *, unsigned> positions;
+  unsigned segment = 0;
+  unsigned position = 0;
+  for (Operation &op : block) {
+    positions[&op] = position++;
+    auto addCandidate = [&](ReductionKind kind, unsigned operand) {
+      Value input = op.getOperand(operand);
+      Type localType = getLocalType(input.getType());
+      auto tensor = dyn_cast<RankedTensorType>(localType);
+      Candidate candidate{&op, operand, {}, localType, 1, 0,
+                          position - 1,
+                          std::numeric_limits<unsigned>::max(), segment, ""};
+      Type element = getElementTypeOrSelf(localType);
+      auto distributed = dyn_cast<DistributedType>(input.getType());
+      candidate.key = {kind, element,
+                       distributed ? distributed.getNumReplicas()
+                                   : getInReplicaContext(&op).value_or(0),
+                       static_cast<bool>(distributed)};
+      ++numCandidates;
+      if (tensor && !tensor.hasStaticShape()) {
+        remarkUnfused(candidate, "dynamic shape");
+        return;
+      }
+      if (tensor)
+        candidate.numElements = tensor.getNumElements();
+      candidate.bytes = candidate.numElements * getElementBytes(element);
+      candidates.push_back(std::move(candidate));
+    };
+    if (auto reduce = dyn_cast<AllReduceOp>(op)) {
+      addCandidate(reduce.getKind(), 0);
+      continue;
+    }
+    if (auto batch = dyn_cast<BatchAllReduceOp>(op)) {
+      for (unsigned i = 0, e = batch.getNumOperands(); i < e; ++i)
+        addCandidate(batch.getKind(), i);
+      continue;
+    }
+    // Reductions are not moved across side effects.
+    if (!isCollective(&op) && !isMemoryEffectFree(&op))
+      ++segment;
+  }
+  for (Candidate &candidate : candidates)
+    for (Operation *user : candidate.result().getUsers())
+      if (Operation *ancestor = block.findAncestorOpInBlock(*user))
+        candidate.firstUse =
+            std::min(candidate.firstUse, positions.lookup(ancestor));
+  return candidates;
+}
+
+std::vector<Pack>
+FuseReductionsPass::formPacks(MutableArrayRef<Candidate> candidates) {
+  std::vector<Pack> packs;
+  llvm::DenseMap<PackKey, size_t> open;
+  auto visit = [&](Candidate &candidate) {
+    const PackKey &key = candidate.key;
+    int64_t alignElements = getAlignmentElements(key.element);
+    int64_t limit = getPackLimit(key);
+    int64_t padded = llvm::alignTo(candidate.numElements, alignElements) *
+                     getElementBytes(key.element);
+    auto it = open.find(key);
+    if (it != open.end()) {
+      Pack &pack = packs[it->second];
+      std::string reason;
+      unsigned first = std::min(pack.firstPosition, candidate.position);
+      unsigned last = std::max(pack.lastPosition, candidate.position);
+      if (pack.segment != candidate.segment)
+        reason = "an op with side effects separates it from the open pack";
+      else if (std::min(pack.firstUse, candidate.firstUse) <= last)
+        reason = "its result or a pack member's is used between them";
+      else if (pack.paddedBytes + padded > limit)
+        reason = "the open pack is full";
+      else if (maxOpsPerPack > 0 &&
+               static_cast<int64_t>(pack.members.size()) >= maxOpsPerPack)
+        reason = "the open pack has max-ops-per-pack members";
+      if (reason.empty()) {
+        pack.members.push_back(&candidate);
+        pack.paddedBytes += padded;
+        pack.firstPosition = first;
+        pack.lastPosition = last;
+        pack.firstUse = std::min(pack.firstUse, candidate.firstUse);
+        return;
+      }
+      candidate.openReason = std::move(reason);
+    }
+    Pack pack;
+    pack.key = key;
+    pack.members.push_back(&candidate);
+    pack.paddedBytes = padded;
+    pack.firstPosition = pack.lastPosition = candidate.position;
+    pack.firstUse = candidate.firstUse;
+    pack.segment = candidate.segment;
+    open[key] = packs.size();
+    packs.push_back(std::move(pack));
+  };
+  if (order == FusionOrder::Program)
+    llvm::for_each(candidates, visit);
+  else
+    llvm::for_each(llvm::reverse(candidates), visit);
+  return packs;
+}
+
+/// Packs the lane values `values` of the members into one flat tensor.
+Value FuseReductionsPass::packLanes(OpBuilder &builder, Location loc,
+                                    const Pack &pack, ArrayRef<Value> values,
+                                    ArrayRef<int64_t> offsets, int64_t size) {
+  Value buffer = tensor::EmptyOp::create(builder, loc, ArrayRef<int64_t>{size},
+                                         pack.key.element);
+  for (auto [member, value, offset] :
+       llvm::zip_equal(pack.members, values, offsets)) {
+    Value flat = flatten(builder, loc, value, member->numElements);
+    buffer = tensor::InsertSliceOp::create(
+        builder, loc, flat, buffer, ArrayRef<OpFoldResult>{builder.getIndexAttr(offset)},
+        ArrayRef<OpFoldResult>{builder.getIndexAttr(member->numElements)},
+        ArrayRef<OpFoldResult>{builder.getIndexAttr(1)});
+  }
+  return buffer;
+}
+
+void FuseReductionsPass::rewritePack(
+    Pack &pack, DenseMap<Operation *, SmallVector<bool>> &fused) {
+  // Members in program order, so offsets follow the block.
+  llvm::sort(pack.members, [](const Candidate *a, const Candidate *b) {
+    return std::make_pair(a->position, a->operand) <
+           std::make_pair(b->position, b->operand);
+  });
+  int64_t alignElements = getAlignmentElements(pack.key.element);
+  SmallVector<int64_t> offsets;
+  int64_t size = 0;
+  for (Candidate *member : pack.members) {
+    offsets.push_back(size);
+    size += llvm::alignTo(member->numElements, alignElements);
+  }
+  recordPack(pack, offsets);
+  if (pack.members.size() == 1)
+    return;
+  ++numPacks;
+  numFused += pack.members.size();
+  numBytes += size * getElementBytes(pack.key.element);
+
+  Candidate *last = pack.members.front();
+  for (Candidate *member : pack.members)
+    if (member->position > last->position)
+      last = member;
+  OpBuilder builder(last->op);
+  Location loc = builder.getFusedLoc(llvm::to_vector(llvm::map_range(
+      pack.members, [](Candidate *member) { return member->op->getLoc(); })));
+  auto kind = ReductionKindAttr::get(builder.getContext(), pack.key.kind);
+  auto extract = [&](Value packed, Candidate *member, int64_t offset) {
+    Value slice = tensor::ExtractSliceOp::create(
+        builder, loc, packed,
+        ArrayRef<OpFoldResult>{builder.getIndexAttr(offset)},
+        ArrayRef<OpFoldResult>{builder.getIndexAttr(member->numElements)},
+        ArrayRef<OpFoldResult>{builder.getIndexAttr(1)});
+    return unflatten(builder, loc, slice, member->localType);
+  };
+
+  SmallVector<Value> results;
+  if (!pack.key.crossReplica) {
+    SmallVector<Value> inputs = llvm::to_vector(
+        llvm::map_range(pack.members, [](Candidate *m) { return m->input(); }));
+    Value packed = packLanes(builder, loc, pack, inputs, offsets, size);
+    Value reduced = AllReduceOp::create(builder, loc, kind, packed);
+    for (auto [member, offset] : llvm::zip_equal(pack.members, offsets))
+      results.push_back(extract(reduced, member, offset));
+  } else {
+    // Across replicas the members are distributed: pack each replica's
+    // components, reduce the packs, read the (equal) results of replica 0.
+    int64_t n = pack.key.numReplicas;
+    SmallVector<SmallVector<Value>> lanes(n);
+    for (Candidate *member : pack.members) {
+      auto unpack = UnpackOp::create(builder, loc, member->input());
+      for (int64_t k = 0; k < n; ++k)
+        lanes[k].push_back(unpack.getResult(k));
+    }
+    SmallVector<Value> packedLanes;
+    for (ArrayRef<Value> lane : lanes)
+      packedLanes.push_back(packLanes(builder, loc, pack, lane, offsets, size));
+    Type distributed = PerReplicaType::get(builder.getContext(), n,
+                                           packedLanes.front().getType());
+    Value regrouped = RegroupOp::create(builder, loc, distributed, packedLanes,
+                                        /*mirrored=*/false,
+                                        /*always_wrap=*/true);
+    Value reduced = AllReduceOp::create(builder, loc, kind, regrouped);
+    Value lane0 = UnpackOp::create(builder, loc, reduced).getResult(0);
+    for (auto [member, offset] : llvm::zip_equal(pack.members, offsets)) {
+      Value value = extract(lane0, member, offset);
+      SmallVector<Value> copies(n, value);
+      results.push_back(RegroupOp::create(
+          builder, loc, member->result().getType(), copies, /*mirrored=*/true,
+          /*always_wrap=*/true));
+    }
+  }
+  for (auto [member, result] : llvm::zip_equal(pack.members, results)) {
+    member->result().replaceAllUsesWith(result);
+    fused[member->op][member->operand] = true;
+  }
+}
+
+void FuseReductionsPass::recordPack(const Pack &pack,
+                                    ArrayRef<int64_t> offsets) {
+  if (report.empty())
+    return;
+  int64_t elementBytes = getElementBytes(pack.key.element);
+  llvm::json::Array members;
+  for (auto [member, offset] : llvm::zip_equal(pack.members, offsets)) {
+    std::string loc;
+    llvm::raw_string_ostream os(loc);
+    member->op->getLoc().print(os);
+    std::string type;
+    llvm::raw_string_ostream typeOs(type);
+    member->localType.print(typeOs);
+    members.push_back(llvm::json::Object{{"loc", loc},
+                                         {"operand", member->operand},
+                                         {"type", type},
+                                         {"offset_bytes", offset * elementBytes},
+                                         {"bytes", member->bytes}});
+  }
+  std::string element;
+  llvm::raw_string_ostream os(element);
+  pack.key.element.print(os);
+  int64_t bytes = (offsets.back() +
+                   llvm::alignTo(pack.members.back()->numElements,
+                                 getAlignmentElements(pack.key.element))) *
+                  elementBytes;
+  reportedPacks.push_back(llvm::json::Object{
+      {"kind", stringifyReductionKind(pack.key.kind)},
+      {"element_type", element},
+      {"replicas", pack.key.numReplicas},
+      {"cross_replica", pack.key.crossReplica},
+      {"bytes", bytes},
+      {"modelled_us", getModelledMicros(bytes, pack.key.numReplicas)},
+      {"members", std::move(members)}});
+}
+
+void FuseReductionsPass::fuseBlock(Block &block) {
+  SmallVector<Candidate> candidates = collectCandidates(block);
+  if (candidates.empty())
+    return;
+  std::vector<Pack> packs = formPacks(candidates);
+  DenseMap<Operation *, SmallVector<bool>> fused;
+  for (Candidate &candidate : candidates)
+    fused.try_emplace(candidate.op,
+                      SmallVector<bool>(candidate.op->getNumOperands(), false));
+  for (Pack &pack : packs) {
+    if (pack.members.size() == 1) {
+      ++numPacks;
+      Candidate *member = pack.members.front();
+      if (member->bytes > getPackLimit(pack.key))
+        remarkUnfused(*member, "larger than bytes-per-pack: a pack of its own");
+      else
+        remarkUnfused(*member, member->openReason.empty()
+                                   ? "no other candidate with its reduction "
+                                     "kind, element type and replica group"
+                                   : member->openReason);
+    }
+    rewritePack(pack, fused);
+  }
+  // Ops whose reductions all moved into packs go; a batch keeps the rest.
+  for (auto &[op, operands] : fused) {
+    if (llvm::none_of(operands, [](bool f) { return f; }))
+      continue;
+    SmallVector<Value> remaining;
+    SmallVector<Value> oldResults;
+    for (auto [i, isFused] : llvm::enumerate(operands))
+      if (!isFused) {
+        remaining.push_back(op->getOperand(i));
+        oldResults.push_back(op->getResult(i));
+      }
+    if (!remaining.empty()) {
+      OpBuilder builder(op);
+      auto batch = BatchAllReduceOp::create(
+          builder, op->getLoc(), cast<BatchAllReduceOp>(op).getKindAttr(),
+          remaining);
+      for (auto [oldResult, newResult] :
+           llvm::zip_equal(oldResults, batch.getResults()))
+        oldResult.replaceAllUsesWith(newResult);
+    }
+    op->erase();
+  }
+}
+
+void FuseReductionsPass::runOnOperation() {
+  SmallVector<Block *> blocks;
+  getOperation()->walk([&](Block *block) { blocks.push_back(block); });
+  for (Block *block : blocks)
+    fuseBlock(*block);
+  if (report.empty())
+    return;
+  std::string error;
+  auto file = openOutputFile(report, &error);
+  if (!file) {
+    getOperation()->emitError("cannot write the fusion report: ") << error;
+    return signalPassFailure();
+  }
+  llvm::json::Value document =
+      llvm::json::Object{{"pass", getArgument()},
+                         {"packs", llvm::json::Array(reportedPacks)}};
+  file->os() << llvm::formatv("{0:2}", document) << "\n";
+  file->keep();
+}
