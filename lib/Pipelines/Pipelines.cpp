@@ -35,20 +35,38 @@ static void buildTensorsToLLVM(OpPassManager &pm) {
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
+/// replica-fuse-reductions with the pipeline's fusion options.
+static void addFusion(OpPassManager &pm, const LowerOptions &options) {
+  if (!options.fuse)
+    return;
+  ReplicaFuseReductionsPassOptions fusion;
+  fusion.bytesPerPack = options.bytesPerPack;
+  fusion.maxOpsPerPack = options.maxOpsPerPack;
+  fusion.alignment = options.alignment;
+  fusion.latencyUs = options.latencyUs;
+  fusion.bandwidthGbps = options.bandwidthGbps;
+  fusion.report = options.report;
+  pm.addPass(createReplicaFuseReductionsPass(fusion));
+}
+
 void mlir::replica::buildLowerToCPUPipeline(OpPassManager &pm,
-                                            const LowerOptions &) {
+                                            const LowerOptions &options) {
   pm.addPass(createReplicaDecomposeStructuresPass());
   pm.addPass(createCanonicalizerPass());
+  addFusion(pm, options);
   pm.addPass(createReplicaUnrollPass());
   pm.addPass(createConvertReplicaToLinalgPass());
   buildTensorsToLLVM(pm);
 }
 
 void mlir::replica::buildLowerToMPIPipeline(OpPassManager &pm,
-                                            const LowerOptions &) {
+                                            const LowerOptions &options) {
   pm.addPass(createReplicaDecomposeStructuresPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createReplicaToSPMDPass());
+  // After SPMD every collective is in-replica: packs need no per-replica
+  // components (which an SPMD program would have to broadcast).
+  addFusion(pm, options);
   pm.addPass(createConvertReplicaToMPIPass());
   buildTensorsToLLVM(pm);
 }

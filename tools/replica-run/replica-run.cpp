@@ -61,6 +61,13 @@ static cl::opt<unsigned>
             cl::desc("Seconds after which a run (e.g. waiting for a "
                      "collective that never completes) is ended; 0: none"),
             cl::init(0));
+static cl::opt<bool> fuse("fuse",
+                          cl::desc("Pack reductions (replica-fuse-reductions)"),
+                          cl::init(true));
+static cl::opt<int64_t> bytesPerPack(
+    "bytes-per-pack",
+    cl::desc("Pack size limit in bytes (-1: cost model, 0: one pack per key)"),
+    cl::init(-1));
 static cl::opt<bool> printIRAfterAll("print-ir-after-all",
                                      cl::desc("Print the IR after each pass"),
                                      cl::init(false));
@@ -221,6 +228,8 @@ int main(int argc, char **argv) {
                         /*printModuleScope=*/true);
   }
   replica::LowerOptions lowerOptions;
+  lowerOptions.fuse = fuse;
+  lowerOptions.bytesPerPack = bytesPerPack;
   if (backend == Backend::MPI)
     replica::buildLowerToMPIPipeline(pm, lowerOptions);
   else

@@ -8,8 +8,34 @@
 
 namespace mlir::replica {
 
-/// Options of the lowering pipelines.
-struct LowerOptions : PassPipelineOptions<LowerOptions> {};
+/// Options of the lowering pipelines: whether to fuse reductions, and the
+/// fusion options, forwarded to replica-fuse-reductions.
+struct LowerOptions : PassPipelineOptions<LowerOptions> {
+  PassOptions::Option<bool> fuse{
+      *this, "fuse", llvm::cl::desc("Pack reductions (replica-fuse-reductions)"),
+      llvm::cl::init(true)};
+  PassOptions::Option<int64_t> bytesPerPack{
+      *this, "bytes-per-pack",
+      llvm::cl::desc("Pack size limit in bytes (-1: cost model, 0: one pack "
+                     "per key)"),
+      llvm::cl::init(-1)};
+  PassOptions::Option<int64_t> maxOpsPerPack{
+      *this, "max-ops-per-pack",
+      llvm::cl::desc("Most candidates in one pack (0: no limit)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> alignment{
+      *this, "alignment", llvm::cl::desc("Byte alignment of pack members"),
+      llvm::cl::init(64)};
+  PassOptions::Option<double> latencyUs{
+      *this, "latency-us", llvm::cl::desc("Modelled latency in microseconds"),
+      llvm::cl::init(20.0)};
+  PassOptions::Option<double> bandwidthGbps{
+      *this, "bandwidth-gbps", llvm::cl::desc("Modelled bandwidth in GB/s"),
+      llvm::cl::init(370.0)};
+  PassOptions::Option<std::string> report{
+      *this, "report", llvm::cl::desc("Write the packs as JSON to this file"),
+      llvm::cl::init("")};
+};
 
 /// replica-lower-to-cpu: decompose, unroll, the reference lowering of the
 /// collectives, bufferization and the upstream lowering to the LLVM dialect.
