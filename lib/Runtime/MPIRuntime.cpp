@@ -402,6 +402,17 @@ static void allGather(const char *function, int64_t inRank, void *in,
          "elements",
          static_cast<long long>(dst.count), size,
          static_cast<long long>(src.count));
+  // Blocks of different sizes (a dynamic dimension) would need
+  // MPI_Allgatherv and a result size known before the call: refuse them.
+  long long extremes[2] = {static_cast<long long>(src.count),
+                           -static_cast<long long>(src.count)};
+  MPI_REPORT_IF_ERROR(MPI_Allreduce(MPI_IN_PLACE, extremes, 2, MPI_LONG_LONG,
+                                    MPI_MAX, MPI_COMM_WORLD));
+  if (extremes[0] != -extremes[1])
+    fail(function,
+         "replicas gather blocks of different sizes (%lld to %lld "
+         "elements); the MPI backend needs equal sizes",
+         -extremes[1], extremes[0]);
   // MPI would copy the local block anyway; doing it here first also makes an
   // input that aliases the output safe.
   Buffer ownBlock = {dst.data + getWorldRank() * src.count * elementSize,

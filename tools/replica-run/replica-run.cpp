@@ -24,6 +24,7 @@
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/DynamicLibrary.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
@@ -121,10 +122,41 @@ static bool isFirstRank() {
   return !rank || StringRef(rank) == "0";
 }
 
-/// Starts `mpirun -np N` on this same command line and waits for it.
-static int launchUnderMPIRun(int argc, char **argv) {
+/// The replica count the program has once it is SPMD; 0 without replicas.
+static FailureOr<int64_t> getSPMDReplicaCount(ModuleOp module) {
+  OwningOpRef<ModuleOp> copy = module.clone();
+  PassManager pm(module.getContext());
+  pm.addPass(replica::createReplicaDecomposeStructuresPass());
+  pm.addPass(replica::createReplicaToSPMDPass());
+  if (failed(pm.run(*copy)))
+    return failure();
+  auto count = (*copy)->getAttrOfType<IntegerAttr>(
+      replica::ReplicaDialect::getNumReplicasAttrName());
+  return count ? count.getInt() : 0;
+}
+
+/// Starts `mpirun -np N` on this same command line (the program read from
+/// stdin goes through a file, since only rank 0 would get stdin) and waits.
+static int launchUnderMPIRun(int argc, char **argv, ModuleOp module,
+                             StringRef source) {
   if (numProcesses == 0)
     return fail("--backend=mpi needs --np=N");
+  FailureOr<int64_t> replicas = getSPMDReplicaCount(module);
+  if (failed(replicas))
+    return 1;
+  if (*replicas != 0 && *replicas != numProcesses)
+    return fail("the program is compiled for " + Twine(*replicas) +
+                " replicas but --np is " + Twine(numProcesses));
+  SmallString<128> stdinCopy;
+  if (inputFilename == "-") {
+    int fd;
+    if (llvm::sys::fs::createTemporaryFile("replica-run", "mlir", fd,
+                                           stdinCopy))
+      return fail("cannot store the program read from stdin");
+    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
+    os << source;
+  }
+  llvm::FileRemover removeStdinCopy(stdinCopy);
   llvm::ErrorOr<std::string> mpirun = llvm::sys::findProgramByName("mpirun");
   if (!mpirun)
     return fail("mpirun not found on PATH (install openmpi-bin)");
@@ -134,7 +166,9 @@ static int launchUnderMPIRun(int argc, char **argv) {
                                 "--oversubscribe", "-np",
                                 std::to_string(numProcesses), exe};
   for (int i = 1; i < argc; ++i)
-    args.push_back(argv[i]);
+    args.push_back(StringRef(argv[i]) == "-" && !stdinCopy.empty()
+                       ? std::string(stdinCopy)
+                       : std::string(argv[i]));
   SmallVector<StringRef> argRefs(args.begin(), args.end());
   std::string error;
   // The ranks end themselves at --timeout; the margin covers mpirun's
@@ -198,8 +232,6 @@ int main(int argc, char **argv) {
 
   if (backend == Backend::NCCL)
     return fail("the nccl backend is not available in this build");
-  if (backend == Backend::MPI && !isMPIRank())
-    return launchUnderMPIRun(argc, argv);
 
   DialectRegistry registry;
   registerAllDialects(registry);
@@ -215,10 +247,13 @@ int main(int argc, char **argv) {
   auto file = openInputFile(inputFilename, &error);
   if (!file)
     return fail(error);
+  StringRef source = file->getBuffer();
   sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module || failed(verifyEntryPoint(*module)))
     return 1;
+  if (backend == Backend::MPI && !isMPIRank())
+    return launchUnderMPIRun(argc, argv, *module, source);
 
   PassManager pm(&context);
   if (printIRAfterAll) {

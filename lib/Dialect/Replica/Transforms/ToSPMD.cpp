@@ -22,19 +22,6 @@ namespace mlir::replica {
 using namespace mlir;
 using namespace mlir::replica;
 
-/// `values[index]`, as a chain of selects.
-static Value selectByIndex(OpBuilder &builder, Location loc, Value index,
-                           ValueRange values) {
-  Value result = values.front();
-  for (auto [k, value] : llvm::enumerate(values.drop_front())) {
-    Value id = arith::ConstantIndexOp::create(builder, loc, k + 1);
-    Value match =
-        arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq, index, id);
-    result = arith::SelectOp::create(builder, loc, match, value, result);
-  }
-  return result;
-}
-
 /// Replica `k`'s component of a distributed value whose local component is
 /// `local`: every process computes a mirrored value, others are broadcast by
 /// their owner.

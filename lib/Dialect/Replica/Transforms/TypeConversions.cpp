@@ -7,6 +7,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "llvm/ADT/SmallBitVector.h"
 
@@ -121,20 +122,42 @@ struct SelectReplicaLanes : OpConversionPattern<SelectReplicaOp> {
       rewriter.replaceOpWithMultiple(op, {{lanes[*index]}});
       return success();
     }
-    Location loc = op.getLoc();
-    Value index = adaptor.getIndex().front();
-    Value result = lanes.front();
-    for (auto [k, lane] : llvm::enumerate(lanes.drop_front())) {
-      Value id = arith::ConstantIndexOp::create(rewriter, loc, k + 1);
-      Value match = arith::CmpIOp::create(rewriter, loc,
-                                          arith::CmpIPredicate::eq, index, id);
-      result = arith::SelectOp::create(rewriter, loc, match, lane, result);
-    }
+    Value result = selectByIndex(rewriter, op.getLoc(),
+                                 adaptor.getIndex().front(), lanes);
     rewriter.replaceOpWithMultiple(op, {{result}});
     return success();
   }
 };
 } // namespace
+
+Value mlir::replica::selectByIndex(OpBuilder &builder, Location loc,
+                                   Value index, ValueRange values) {
+  auto shaped = dyn_cast<ShapedType>(values.front().getType());
+  if (!shaped || shaped.hasStaticShape()) {
+    Value result = values.front();
+    for (auto [k, value] : llvm::enumerate(values.drop_front())) {
+      Value id = arith::ConstantIndexOp::create(builder, loc, k + 1);
+      Value match = arith::CmpIOp::create(builder, loc,
+                                          arith::CmpIPredicate::eq, index, id);
+      result = arith::SelectOp::create(builder, loc, match, value, result);
+    }
+    return result;
+  }
+  SmallVector<int64_t> cases =
+      llvm::to_vector(llvm::seq<int64_t>(1, values.size()));
+  auto select = scf::IndexSwitchOp::create(
+      builder, loc, values.front().getType(), index, cases, cases.size());
+  auto yieldIn = [&](Region &region, Value value) {
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToStart(&region.emplaceBlock());
+    scf::YieldOp::create(builder, loc, value);
+  };
+  yieldIn(select.getDefaultRegion(), values.front());
+  for (auto [region, value] :
+       llvm::zip_equal(select.getCaseRegions(), values.drop_front()))
+    yieldIn(region, value);
+  return select.getResult(0);
+}
 
 void mlir::replica::populateStructuralConversionPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns,

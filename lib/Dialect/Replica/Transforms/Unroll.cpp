@@ -157,14 +157,17 @@ void LockstepCloner::cloneCollective(Operation &op) {
           mapUnpacked(original, result);
       })
       .Case([&](ReduceToOp reduce) {
-        // The value on the destination; the other replicas' is unspecified
-        // and they get the same.
+        // The result lives on the destination; the others keep their
+        // operand, as MPI_Reduce leaves them (the runtime copies it).
         auto cross =
             ReduceToOp::create(builder, loc, reduce.getKindAttr(),
                                regroup(loc, reduce.getInput()),
                                reduce.getDestinationAttr());
-        for (IRMapping &mapping : lanes)
-          mapping.map(reduce.getResult(), cross.getResult());
+        for (auto [k, mapping] : llvm::enumerate(lanes))
+          mapping.map(reduce.getResult(),
+                      k == cross.getDestination()
+                          ? cross.getResult()
+                          : mapping.lookupOrDefault(reduce.getInput()));
       })
       .Case([&](BroadcastOp broadcast) {
         Value source =

@@ -31,6 +31,13 @@ void addReplicaLaneConversion(TypeConverter &converter);
 void populateReplicaLanePatterns(const TypeConverter &converter,
                                  RewritePatternSet &patterns);
 
+/// `values[index]` for a dynamic `index`: a chain of selects, or an
+/// `scf.index_switch` for dynamically shaped values (their sizes may differ,
+/// which elementwise selects cannot express). Out of range gives
+/// `values[0]`.
+Value selectByIndex(OpBuilder &builder, Location loc, Value index,
+                    ValueRange values);
+
 } // namespace mlir::replica
 
 #endif // REPLICA_DIALECT_REPLICA_TRANSFORMS_TYPECONVERSIONS_H
