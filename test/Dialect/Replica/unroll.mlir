@@ -69,7 +69,8 @@ func.func @loop(%d: !replica.per_replica<2 x tensor<4xf32>>, %n: index) -> !repl
 
 // -----
 
-// The other collectives: batch, reduce_to, broadcast from a replica, gather.
+// The other collectives: batch, reduce_to (the destination gets the result,
+// the other replicas keep their operand), broadcast from a replica, gather.
 // CHECK-LABEL: func.func @collectives(
 // CHECK-SAME:    %[[A:[A-Za-z0-9_]+]]: tensor<2xi32>, %[[B:[A-Za-z0-9_]+]]: tensor<2xi32>)
 // CHECK:         %[[G:.*]] = replica.regroup %[[A]], %[[B]] always_wrap
@@ -80,7 +81,7 @@ func.func @loop(%d: !replica.per_replica<2 x tensor<4xf32>>, %n: index) -> !repl
 // CHECK:         %[[BU:.*]]:2 = replica.unpack %[[BC]]
 // CHECK:         %[[AG:.*]] = replica.all_gather %[[G]] dim 0 : !replica.per_replica<2 x tensor<2xi32>> -> !replica.mirrored<2 x tensor<4xi32>>
 // CHECK:         %[[AU:.*]]:2 = replica.unpack %[[AG]]
-// CHECK:         return %[[PU]]#0, %[[PU]]#1, %[[R]], %[[R]], %[[BU]]#0, %[[BU]]#1, %[[AU]]#0, %[[AU]]#1
+// CHECK:         return %[[PU]]#0, %[[PU]]#1, %[[A]], %[[R]], %[[BU]]#0, %[[BU]]#1, %[[AU]]#0, %[[AU]]#1
 func.func @collectives(%d: !replica.per_replica<2 x tensor<2xi32>>)
     -> (!replica.per_replica<2 x tensor<2xi32>>, !replica.per_replica<2 x tensor<2xi32>>,
         !replica.per_replica<2 x tensor<2xi32>>, !replica.per_replica<2 x tensor<4xi32>>) {
