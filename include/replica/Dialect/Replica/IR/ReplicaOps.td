@@ -250,8 +250,8 @@ def Replica_ReduceToOp : Replica_CollectiveOp<"reduce_to", [InferTypeOpAdaptor]>
   let description = [{
     TF's `reduce` to one destination. The cross-replica form takes a
     distributed operand and gives the local-type result that lives on replica
-    `K`. The in-replica form gives the result on replica `K`; what other
-    replicas receive is unspecified.
+    `K`. The in-replica form gives the result on replica `K`; the other
+    replicas get their own operand back (as `MPI_Reduce` leaves them).
 
     ```mlir
     %r = replica.reduce_to sum %d to 0 : !replica.per_replica<4 x tensor<16xf32>>
