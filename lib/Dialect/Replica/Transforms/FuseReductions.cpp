@@ -163,6 +163,9 @@ private:
   void recordPack(const Pack &pack, ArrayRef<int64_t> offsets);
 
   std::vector<llvm::json::Value> reportedPacks;
+  /// The report's summary (Debian's LLVM compiles statistics out).
+  int64_t reportedCandidates = 0;
+  int64_t reportedFused = 0;
 };
 } // namespace
 
@@ -215,6 +218,7 @@ SmallVector<Candidate> FuseReductionsPass::collectCandidates(Block &block) {
                                    : getInReplicaContext(&op).value_or(0),
                        static_cast<bool>(distributed)};
       ++numCandidates;
+      ++reportedCandidates;
       if (tensor && !tensor.hasStaticShape()) {
         remarkUnfused(candidate, "dynamic shape");
         return;
@@ -331,6 +335,7 @@ void FuseReductionsPass::rewritePack(
   recordPack(pack, offsets);
   if (pack.members.size() == 1)
     return;
+  reportedFused += pack.members.size();
   ++numPacks;
   numFused += pack.members.size();
   numBytes += size * getElementBytes(pack.key.element);
@@ -490,9 +495,11 @@ void FuseReductionsPass::runOnOperation() {
     getOperation()->emitError("cannot write the fusion report: ") << error;
     return signalPassFailure();
   }
-  llvm::json::Value document =
-      llvm::json::Object{{"pass", getArgument()},
-                         {"packs", llvm::json::Array(reportedPacks)}};
+  llvm::json::Value document = llvm::json::Object{
+      {"pass", getArgument()},
+      {"candidates", reportedCandidates},
+      {"fused", reportedFused},
+      {"packs", llvm::json::Array(reportedPacks)}};
   file->os() << llvm::formatv("{0:2}", document) << "\n";
   file->keep();
 }
