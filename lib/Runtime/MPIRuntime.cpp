@@ -9,6 +9,7 @@
 
 #include <mpi.h>
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdint>
 #include <cstdio>
@@ -472,6 +473,59 @@ REPLICA_MPI_EXPORT void replica_mpi_finalize(void) {
 
 /// Ends all ranks with `code`; safe to call from a watchdog thread, and
 /// before MPI is up, when it just exits.
+/// Measures MPI_Allreduce (f32 sum, out of place, as the generated code
+/// calls it) from 4 KiB to 64 MiB and prints, on rank 0, the times and the
+/// replica-fuse-reductions options that fit them: the latency of the
+/// smallest size, the best bandwidth, and as bytes-per-pack the smallest
+/// size within 10% of the best time per byte (the transport's sweet spot;
+/// larger packs cost more per byte on shared memory).
+REPLICA_MPI_EXPORT void replica_mpi_calibrate(void) {
+  constexpr int64_t smallest = 4 << 10, largest = 64 << 20;
+  std::vector<float> in(largest / sizeof(float), 1.0f), out(in.size());
+  std::vector<std::pair<int64_t, double>> times;
+  for (int64_t bytes = smallest; bytes <= largest; bytes *= 4) {
+    int count = static_cast<int>(bytes / sizeof(float));
+    int repeats = static_cast<int>(std::max<int64_t>(3, (64 << 20) / bytes));
+    repeats = std::min(repeats, 200);
+    double best = std::numeric_limits<double>::max();
+    for (int i = 0; i < repeats + 1; ++i) {
+      MPI_REPORT_IF_ERROR(MPI_Barrier(MPI_COMM_WORLD));
+      double start = MPI_Wtime();
+      MPI_REPORT_IF_ERROR(MPI_Allreduce(in.data(), out.data(), count,
+                                        MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD));
+      double elapsed = MPI_Wtime() - start;
+      MPI_REPORT_IF_ERROR(MPI_Allreduce(MPI_IN_PLACE, &elapsed, 1, MPI_DOUBLE,
+                                        MPI_MAX, MPI_COMM_WORLD));
+      if (i > 0 && elapsed < best)
+        best = elapsed;
+    }
+    times.emplace_back(bytes, best);
+  }
+  if (getWorldRank() != 0)
+    return;
+  int size = getWorldSize();
+  double factor = 2.0 * (size - 1) / size;
+  double bestPerByte = std::numeric_limits<double>::max();
+  for (auto [bytes, time] : times)
+    bestPerByte = std::min(bestPerByte, time / bytes);
+  int64_t packBytes = times.back().first;
+  for (auto [bytes, time] : times)
+    if (time / bytes <= 1.1 * bestPerByte) {
+      packBytes = bytes;
+      break;
+    }
+  std::printf("MPI_Allreduce of f32 on %d processes:\n", size);
+  std::printf("%12s %12s %10s\n", "bytes", "us", "GB/s");
+  for (auto [bytes, time] : times)
+    std::printf("%12lld %12.1f %10.2f\n", static_cast<long long>(bytes),
+                time * 1e6, factor * bytes / time * 1e-9);
+  std::printf("options: bytes-per-pack=%lld latency-us=%.1f "
+              "bandwidth-gbps=%.2f\n",
+              static_cast<long long>(packBytes), times.front().second * 1e6,
+              factor / bestPerByte * 1e-9);
+  std::fflush(stdout);
+}
+
 REPLICA_MPI_EXPORT void replica_mpi_abort(int32_t code) {
   int initialized = 0;
   MPI_REPORT_IF_ERROR(MPI_Initialized(&initialized));

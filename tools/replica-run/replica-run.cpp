@@ -46,7 +46,7 @@ enum class Backend { CPU, MPI, NCCL };
 
 static cl::opt<std::string> inputFilename(cl::Positional,
                                           cl::desc("<input file>"),
-                                          cl::Required);
+                                          cl::init("-"));
 static cl::opt<Backend> backend(
     "backend", cl::desc("Where the replicas run"), cl::init(Backend::CPU),
     cl::values(clEnumValN(Backend::CPU, "cpu", "one process (reference)"),
@@ -69,6 +69,11 @@ static cl::opt<int64_t> bytesPerPack(
     "bytes-per-pack",
     cl::desc("Pack size limit in bytes (-1: cost model, 0: one pack per key)"),
     cl::init(-1));
+static cl::opt<bool> calibrate(
+    "calibrate",
+    cl::desc("Measure the backend's all-reduce over a range of sizes and "
+             "print the replica-fuse-reductions options that fit it"),
+    cl::init(false));
 static cl::opt<bool> printIRAfterAll("print-ir-after-all",
                                      cl::desc("Print the IR after each pass"),
                                      cl::init(false));
@@ -141,7 +146,8 @@ static int launchUnderMPIRun(int argc, char **argv, ModuleOp module,
                              StringRef source) {
   if (numProcesses == 0)
     return fail("--backend=mpi needs --np=N");
-  FailureOr<int64_t> replicas = getSPMDReplicaCount(module);
+  FailureOr<int64_t> replicas =
+      module ? getSPMDReplicaCount(module) : FailureOr<int64_t>(0);
   if (failed(replicas))
     return 1;
   if (*replicas != 0 && *replicas != numProcesses)
@@ -186,6 +192,7 @@ struct MPIRuntime {
   int32_t (*init)(int64_t);
   void (*finalize)();
   void (*abort)(int32_t);
+  void (*calibrate)();
 };
 
 static FailureOr<MPIRuntime> loadMPIRuntime(StringRef path) {
@@ -203,7 +210,10 @@ static FailureOr<MPIRuntime> loadMPIRuntime(StringRef path) {
       library.getAddressOfSymbol("replica_mpi_finalize"));
   runtime.abort = reinterpret_cast<void (*)(int32_t)>(
       library.getAddressOfSymbol("replica_mpi_abort"));
-  if (!runtime.init || !runtime.finalize || !runtime.abort) {
+  runtime.calibrate = reinterpret_cast<void (*)()>(
+      library.getAddressOfSymbol("replica_mpi_calibrate"));
+  if (!runtime.init || !runtime.finalize || !runtime.abort ||
+      !runtime.calibrate) {
     fail("the MPI runtime " + path + " lacks its entry points");
     return failure();
   }
@@ -226,12 +236,29 @@ static int run(ModuleOp module, ArrayRef<StringRef> libraries) {
   return 0;
 }
 
+/// --calibrate: the MPI runtime measures its all-reduce on --np ranks.
+static int runCalibration(int argc, char **argv) {
+  if (backend != Backend::MPI)
+    return fail("--calibrate measures a transport: use --backend=mpi --np=N");
+  if (!isMPIRank())
+    return launchUnderMPIRun(argc, argv, /*module=*/nullptr, /*source=*/"");
+  FailureOr<MPIRuntime> runtime =
+      loadMPIRuntime(getLibraryDir(argv[0]) + "/libreplica_mpi_runtime.so");
+  if (failed(runtime) || runtime->init(0) != 0)
+    return 1;
+  runtime->calibrate();
+  runtime->finalize();
+  return 0;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, "replica program runner\n");
 
   if (backend == Backend::NCCL)
     return fail("the nccl backend is not available in this build");
+  if (calibrate)
+    return runCalibration(argc, argv);
 
   DialectRegistry registry;
   registerAllDialects(registry);
