@@ -12,6 +12,7 @@
 
 #include "replica/Dialect/Replica/IR/ReplicaOps.h"
 
+#include "mlir/Dialect/Shard/IR/ShardOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Remarks.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -35,16 +36,19 @@ using namespace mlir;
 using namespace mlir::replica;
 
 namespace {
-/// What a pack shares: reduction kind, element type, replica group.
+/// What a pack shares: reduction kind, element type, replica group. For
+/// upstream `shard.all_reduce`, `shard` holds its grid, grid axes and
+/// reduction, and `kind` is unused.
 struct PackKey {
   ReductionKind kind;
   Type element;
   int64_t numReplicas;
   bool crossReplica;
+  ArrayAttr shard;
   bool operator==(const PackKey &other) const {
     return kind == other.kind && element == other.element &&
            numReplicas == other.numReplicas &&
-           crossReplica == other.crossReplica;
+           crossReplica == other.crossReplica && shard == other.shard;
   }
 };
 
@@ -81,15 +85,17 @@ struct Pack {
 template <>
 struct llvm::DenseMapInfo<PackKey> {
   static PackKey getEmptyKey() {
-    return {ReductionKind::Sum, llvm::DenseMapInfo<mlir::Type>::getEmptyKey(), 0, false};
+    return {ReductionKind::Sum, llvm::DenseMapInfo<mlir::Type>::getEmptyKey(),
+            0, false, ArrayAttr()};
   }
   static PackKey getTombstoneKey() {
-    return {ReductionKind::Sum, llvm::DenseMapInfo<mlir::Type>::getTombstoneKey(), 0,
-            false};
+    return {ReductionKind::Sum,
+            llvm::DenseMapInfo<mlir::Type>::getTombstoneKey(), 0, false,
+            ArrayAttr()};
   }
   static unsigned getHashValue(const PackKey &key) {
     return llvm::hash_combine(static_cast<int>(key.kind), key.element,
-                              key.numReplicas, key.crossReplica);
+                              key.numReplicas, key.crossReplica, key.shard);
   }
   static bool isEqual(const PackKey &lhs, const PackKey &rhs) {
     return lhs == rhs;
@@ -204,7 +210,8 @@ SmallVector<Candidate> FuseReductionsPass::collectCandidates(Block &block) {
   unsigned position = 0;
   for (Operation &op : block) {
     positions[&op] = position++;
-    auto addCandidate = [&](ReductionKind kind, unsigned operand) {
+    auto addCandidate = [&](ReductionKind kind, unsigned operand,
+                            ArrayAttr shard = {}, int64_t shardSize = 0) {
       Value input = op.getOperand(operand);
       Type localType = getLocalType(input.getType());
       auto tensor = dyn_cast<RankedTensorType>(localType);
@@ -214,9 +221,10 @@ SmallVector<Candidate> FuseReductionsPass::collectCandidates(Block &block) {
       Type element = getElementTypeOrSelf(localType);
       auto distributed = dyn_cast<DistributedType>(input.getType());
       candidate.key = {kind, element,
-                       distributed ? distributed.getNumReplicas()
-                                   : getInReplicaContext(&op).value_or(0),
-                       static_cast<bool>(distributed)};
+                       shard         ? shardSize
+                       : distributed ? distributed.getNumReplicas()
+                                     : getInReplicaContext(&op).value_or(0),
+                       static_cast<bool>(distributed), shard};
       ++numCandidates;
       ++reportedCandidates;
       if (tensor && !tensor.hasStaticShape()) {
@@ -228,6 +236,35 @@ SmallVector<Candidate> FuseReductionsPass::collectCandidates(Block &block) {
       candidate.bytes = candidate.numElements * getElementBytes(element);
       candidates.push_back(std::move(candidate));
     };
+    if (auto reduce = dyn_cast<shard::AllReduceOp>(op)) {
+      // Packs are tensors of the one element type; shard may also widen.
+      auto input = dyn_cast<RankedTensorType>(reduce.getInput().getType());
+      auto result = dyn_cast<RankedTensorType>(reduce.getResult().getType());
+      if (!input || !result ||
+          input.getElementType() != result.getElementType()) {
+        ++numCandidates;
+        ++reportedCandidates;
+        remark::missed(op.getLoc(), remark::RemarkOpts::name("unfused")
+                                        .category(getArgument()))
+            << remark::reason("not a tensor reduced in its own element type");
+        continue;
+      }
+      auto grid = SymbolTable::lookupNearestSymbolFrom<shard::GridOp>(
+          &op, reduce.getGridAttr());
+      int64_t size = 0;
+      if (grid) {
+        size = 1;
+        for (shard::GridAxis axis : reduce.getGridAxes())
+          size *= grid.getShape()[axis];
+      }
+      Builder builder(&getContext());
+      addCandidate(ReductionKind::Sum, 0,
+                   builder.getArrayAttr({reduce.getGridAttr(),
+                                         reduce.getGridAxesAttr(),
+                                         reduce.getReductionAttr()}),
+                   size);
+      continue;
+    }
     if (auto reduce = dyn_cast<AllReduceOp>(op)) {
       addCandidate(reduce.getKind(), 0);
       continue;
@@ -358,7 +395,17 @@ void FuseReductionsPass::rewritePack(
   };
 
   SmallVector<Value> results;
-  if (!pack.key.crossReplica) {
+  if (ArrayAttr shard = pack.key.shard) {
+    SmallVector<Value> inputs = llvm::to_vector(
+        llvm::map_range(pack.members, [](Candidate *m) { return m->input(); }));
+    Value packed = packLanes(builder, loc, pack, inputs, offsets, size);
+    Value reduced = shard::AllReduceOp::create(
+        builder, loc, packed.getType(), cast<FlatSymbolRefAttr>(shard[0]),
+        cast<DenseI16ArrayAttr>(shard[1]), packed,
+        cast<shard::ReductionKindAttr>(shard[2]));
+    for (auto [member, offset] : llvm::zip_equal(pack.members, offsets))
+      results.push_back(extract(reduced, member, offset));
+  } else if (!pack.key.crossReplica) {
     SmallVector<Value> inputs = llvm::to_vector(
         llvm::map_range(pack.members, [](Candidate *m) { return m->input(); }));
     Value packed = packLanes(builder, loc, pack, inputs, offsets, size);
@@ -421,12 +468,18 @@ void FuseReductionsPass::recordPack(const Pack &pack,
   std::string element;
   llvm::raw_string_ostream os(element);
   pack.key.element.print(os);
+  std::string kind = stringifyReductionKind(pack.key.kind).str();
+  if (pack.key.shard) {
+    llvm::raw_string_ostream kindOs(kind);
+    kind.clear();
+    pack.key.shard.print(kindOs);
+  }
   int64_t bytes = (offsets.back() +
                    llvm::alignTo(pack.members.back()->numElements,
                                  getAlignmentElements(pack.key.element))) *
                   elementBytes;
   reportedPacks.push_back(llvm::json::Object{
-      {"kind", stringifyReductionKind(pack.key.kind)},
+      {"kind", kind},
       {"element_type", element},
       {"replicas", pack.key.numReplicas},
       {"cross_replica", pack.key.crossReplica},
@@ -462,6 +515,10 @@ void FuseReductionsPass::fuseBlock(Block &block) {
   for (auto &[op, operands] : fused) {
     if (llvm::none_of(operands, [](bool f) { return f; }))
       continue;
+    if (!isa<BatchAllReduceOp>(op)) {
+      op->erase();
+      continue;
+    }
     SmallVector<Value> remaining;
     SmallVector<Value> oldResults;
     for (auto [i, isFused] : llvm::enumerate(operands))
