@@ -21,12 +21,14 @@ must agree; the comparison still allows a few ulp (run_differential.py).
 
 Printing: only replica 0 prints (a `scf.if` on `replica.replica_id` inside
 a `replica.replicate`), so the cpu backend prints each line once and, under
-mpirun, only rank 0 writes; OpenMPI interleaves the stdout of several ranks
-at arbitrary byte offsets. Other ranks' values reach rank 0 through
-`select_replica` / `unpack` of per-replica values (broadcasts from their
-owner on mpi); a mirrored value is sometimes turned back into a per-replica
-one and unpacked, so every rank's copy is printed. Every printed element is
-printed as the integer of its bits (`arith.bitcast`), one line per value:
+mpirun, only rank 0 writes: OpenMPI interleaves the stdout of several ranks
+at arbitrary byte offsets, splitting lines, once there is more than a few KB
+of it. Other ranks' values reach rank 0 through `select_replica` / `unpack`
+of per-replica values (broadcasts from their owner on mpi); a mirrored value
+is sometimes turned back into a per-replica one and unpacked, so every rank's
+copy is printed. With --all-ranks every replica prints every line instead
+(keep modules small then). Every element is printed as the integer of its
+bits (`arith.bitcast`), one line per value:
 
   p<I>.<K> <elem> <int>, <int>, ...,
 
@@ -60,11 +62,16 @@ FEATURES = [
     "regroup", "replicate", "all_reduce", "batch_all_reduce", "reduce_to",
     "broadcast", "all_gather", "select_replica", "unpack", "nest", "loop",
     "arith", "convert", "dynamic_index", "in_replica_reduce_to",
-    "mirror_check", "loop_tensor", "launder", "mirrored_mix",
+    "mirror_check", "loop_tensor", "loop_yield_collective", "launder",
+    "mirrored_mix",
 ]
-# Off unless --enable: scf.for carrying a tensor through a collective fails
-# to bufferize in both pipelines ("Yield operand #0 is not equivalent to the
-# corresponding iter bbArg"); loops carry scalars instead.
+# Off unless --enable; each works around a backend bug (KNOWN_BUGS in
+# run_differential.py):
+#
+# loop_yield_collective: on the cpu backend, an scf.for that yields the
+# result of an in-replica collective on a tensor as its carried value
+# computes wrong values (the N copies the unrolled loop carries alias one
+# buffer); the generator yields a copy, max(result, LOWEST), instead.
 #
 # mirrored_mix: replica-unroll fails ("failed to legalize unresolved
 # materialization from '!replica.mirrored<...>' to
@@ -74,10 +81,11 @@ FEATURES = [
 # `regroup %c, %c mirrored`, or a mirrored value and the per-replica
 # regroup an in-replica collective on a replicate argument makes of it.
 # Unless the feature is on, the generator gives every mirrored value lanes of
-# its own: `regroup ... mirrored` of fresh values, replicate arguments of
-# mirrored operands copied before use, no regroup of a mirrored value's
-# parts in order.
-DEFAULT_DISABLED = ["loop_tensor", "mirrored_mix"]
+# its own: `regroup ... mirrored` of fresh values, no regroup of a mirrored
+# value's parts, and replicate arguments of mirrored and local operands
+# (the same value on every replica; fusion can make a mirrored value's lanes
+# one value too) copied before use.
+DEFAULT_DISABLED = ["loop_yield_collective", "mirrored_mix"]
 
 
 def is_float(elem):
@@ -185,9 +193,10 @@ def dense(ty, values):
 class Program:
     """Generates one program, the function @p<index>, over n replicas."""
 
-    def __init__(self, seed, index, disabled=()):
+    def __init__(self, seed, index, disabled=(), all_ranks=False):
         self.rng = random.Random("%s-%d" % (seed, index))
         self.index = index
+        self.all_ranks = all_ranks
         self.n = self.rng.choice([2, 4])
         self.disabled = set(disabled)
         self.lines = []
@@ -713,9 +722,9 @@ class Program:
         order = list(range(self.n))
         self.rng.shuffle(order)
         if v.dist == "mirrored" and not self.on("mirrored_mix"):
-            # In order, canonicalization makes it v: a per-replica value
-            # with the parts of a mirrored one (see mirrored_mix).
-            order = order[1:] + order[:1] if order == sorted(order) else order
+            # Not a per-replica value with the parts of a mirrored one (see
+            # mirrored_mix).
+            parts = [self.detach(part) for part in parts]
         if self.chance(0.5):
             self.pool.append(self.rng.choice(parts))
         # On mpi, a chain of arith.select on the replica id.
@@ -788,9 +797,9 @@ class Program:
                 v = group[0]
                 body.pool.append(Val(arg, v.ty, None, v.bound, v.gran,
                                      v.alias))
-                if v.dist == "mirrored" and not self.on("mirrored_mix"):
-                    # The body uses a value of its own, not the lanes of a
-                    # mirrored value (see mirrored_mix).
+                if v.dist != "per_replica" and not self.on("mirrored_mix"):
+                    # The body uses a value of its own, not the same value
+                    # on every replica (see mirrored_mix).
                     body.pool[-1] = self.detach(body.pool[-1])
                 continue
             local_type = "tuple<%s>" % ", ".join(str(v.ty) for v in group)
@@ -800,7 +809,7 @@ class Program:
                           (leaf, arg, j, local_type, v.ty))
                 body.pool.append(Val(leaf, v.ty, None, v.bound, v.gran,
                                      v.alias))
-                if v.dist == "mirrored" and not self.on("mirrored_mix"):
+                if v.dist != "per_replica" and not self.on("mirrored_mix"):
                     body.pool[-1] = self.detach(body.pool[-1])
         body.run(self.rng.randint(2, 6))
         yields = body.choose_yields()
@@ -865,15 +874,30 @@ class Program:
         return True
 
     # --- top level: loop ----------------------------------------------------
+    def loop_carries(self, v):
+        """Whether an scf.for may carry `v`."""
+        return v.ty.shape is None or self.on("loop_tensor")
+
+    def loop_yield(self, v):
+        """`v`, an in-replica collective's result, for an scf.for in a
+        replicate body to yield (see loop_yield_collective)."""
+        if v.ty.shape is None or self.on("loop_yield_collective"):
+            return v
+        return self.detach(v)
+
     def op_loop(self):
         """scf.for carrying a distributed value through a replicate body and
         a cross-replica collective each iteration."""
-        carried = self.dists(lambda v: self.on("loop_tensor") or
-                             v.ty.shape is None)
+        carried = self.dists(self.loop_carries)
         if not self.pick(self.pool, carried):
             self.source_replicate(Ty(self.rng.choice(ELEMS), None))
         v = self.pick(self.pool, carried)
-        trips = self.rng.randint(1, 3)
+        # The loop may update v's buffer in place, or fold away and be v
+        # (see launder).
+        alias = self.read_by_arith(v)
+        # Two or three trips: canonicalization replaces a loop of one trip
+        # by its body, where launder would have to see the carried value.
+        trips = self.rng.randint(2, 3)
         add_id = self.chance(0.5)
         # Bounds after each trip; one kind for the whole loop.
         kinds = [k for k in KINDS if k != "mean" or is_float(v.ty.elem)]
@@ -928,7 +952,8 @@ class Program:
                 reduced = self.fresh()
                 self.emit("%s = replica.all_reduce %s %s : %s" %
                           (reduced, chosen, out, v.ty))
-                out = reduced
+                out = self.loop_yield(
+                    Val(reduced, v.ty, None, v.bound, v.gran)).name
             self.emit("replica.yield %s : %s" % (out, v.ty))
             self.depth -= 1
             self.emit("}")
@@ -944,7 +969,7 @@ class Program:
         self.emit("scf.yield %s : %s" % (cur, dist_type))
         self.depth -= 1
         self.emit("}")
-        self.pool.append(Val(result, v.ty, v.dist, bound, gran))
+        self.pool.append(Val(result, v.ty, v.dist, bound, gran, alias))
         return True
 
     # --- outputs ------------------------------------------------------------
@@ -992,52 +1017,53 @@ class Program:
         return printed
 
     def print_block(self, printed):
+        """Prints the local values `printed` from a replicate body: on
+        replica 0 only, or with --all-ranks on every replica."""
         args = [self.fresh() for _ in printed]
         self.emit("replica.replicate<%d> (%s) : (%s) -> () {" % (
             self.n, ", ".join("%s = %s" % (a, v.name)
                               for a, v in zip(args, printed)),
             ", ".join(v.type_str(self.n) for v in printed)))
         self.depth += 1
-        rid, zero, cond = self.fresh(), self.fresh(), self.fresh()
-        self.emit("%s = replica.replica_id : index" % rid)
-        self.emit("%s = arith.constant 0 : index" % zero)
-        self.emit("%s = arith.cmpi eq, %s, %s : index" % (cond, rid, zero))
-        self.emit("scf.if %s {" % cond)
-        self.depth += 1
+        if not self.all_ranks:
+            rid, zero, cond = self.fresh(), self.fresh(), self.fresh()
+            self.emit("%s = replica.replica_id : index" % rid)
+            self.emit("%s = arith.constant 0 : index" % zero)
+            self.emit("%s = arith.cmpi eq, %s, %s : index" %
+                      (cond, rid, zero))
+            self.emit("scf.if %s {" % cond)
+            self.depth += 1
+        index = self.fresh()
+        self.emit("%s = arith.constant %d : i64" % (index, self.index))
         for k, (arg, v) in enumerate(zip(args, printed)):
-            label = "p%d.%d" % (self.index, k)
-            self.labels.append(label)
+            self.labels.append("p%d.%d" % (self.index, k))
             self.elems.add(v.ty.elem)
-            ty = v.ty
-            self.emit('vector.print str "%s %s "' % (label, ty.elem))
+            ty, flat, flat_ty = v.ty, arg, v.ty
             if ty.rank == 0:
                 scalar = arg
                 if ty.shape is not None:
                     scalar = self.fresh()
                     self.emit("%s = tensor.extract %s[] : %s" %
                               (scalar, arg, ty))
-                bits = scalar
-                if is_float(ty.elem):
-                    bits = self.fresh()
-                    self.emit("%s = arith.bitcast %s : %s to %s" %
-                              (bits, scalar, ty.elem, BITS_TYPE[ty.elem]))
-                self.emit("vector.print %s : %s" % (bits, BITS_TYPE[ty.elem]))
-                continue
-            flat, flat_ty = arg, ty
-            if ty.rank > 1:
-                flat_ty = Ty(ty.elem, [ty.numel])
-                flat = self.fresh()
+                flat, flat_ty = self.fresh(), Ty(ty.elem, [1])
+                self.emit("%s = tensor.from_elements %s : %s" %
+                          (flat, scalar, flat_ty))
+            elif ty.rank > 1:
+                flat, flat_ty = self.fresh(), Ty(ty.elem, [ty.numel])
                 self.emit("%s = tensor.collapse_shape %s [[%s]] : %s into %s" %
                           (flat, arg, ", ".join(str(i) for i in
                                                 range(ty.rank)),
                            ty, flat_ty))
-            dynamic = self.fresh()
+            dynamic, label = self.fresh(), self.fresh()
             self.emit("%s = tensor.cast %s : %s to tensor<?x%s>" %
                       (dynamic, flat, flat_ty, ty.elem))
-            self.emit("func.call @print_%s(%s) : (tensor<?x%s>) -> ()" %
-                      (ty.elem, dynamic, ty.elem))
-        self.depth -= 1
-        self.emit("}")
+            self.emit("%s = arith.constant %d : i64" % (label, k))
+            self.emit("func.call @print_%s(%s, %s, %s) : "
+                      "(i64, i64, tensor<?x%s>) -> ()" %
+                      (ty.elem, index, label, dynamic, ty.elem))
+        if not self.all_ranks:
+            self.depth -= 1
+            self.emit("}")
         self.emit("replica.yield")
         self.depth -= 1
         self.emit("}")
@@ -1187,8 +1213,8 @@ class Body:
         return self.add(Val(name, ty, None, x.bound, x.gran))
 
     def reduce_to(self):
-        """reduce_to K; only replica K's result is defined, so the others
-        keep their operand (select on the replica id)."""
+        """reduce_to K: replica K gets the reduction, the others their own
+        operand; or that spelled out with a select on the replica id."""
         p = self.p
         x = p.pick(self.pool)
         kind = x and p.pick_kind([x])
@@ -1200,6 +1226,9 @@ class Body:
         p.emit("%s = replica.reduce_to %s %s to %d : %s" %
                (reduced, kind, source.name, k, x.ty))
         r = p.reduced(x, kind, reduced, None)
+        bound, gran = max(r.bound, x.bound), max(r.gran, x.gran)
+        if p.chance(0.5):
+            return self.add(Val(reduced, x.ty, None, bound, gran))
         alias = p.read_by_arith(r, x)
         kk = p.index_constant(k)
         cond = p.fresh()
@@ -1208,8 +1237,7 @@ class Body:
         name = p.fresh()
         p.emit("%s = arith.select %s, %s, %s : %s" %
                (name, cond, reduced, x.name, x.ty))
-        return self.add(Val(name, x.ty, None, max(r.bound, x.bound),
-                            max(r.gran, x.gran), alias))
+        return self.add(Val(name, x.ty, None, bound, gran, alias))
 
     def arith(self):
         p = self.p
@@ -1236,7 +1264,7 @@ class Body:
         x = p.pick(self.pool)
         if not x:
             return False
-        if x.ty.shape is not None and not p.on("loop_tensor"):
+        if not p.loop_carries(x):
             # Carry one element.
             scalar = p.fresh()
             p.emit("%s = tensor.extract %s[%s] : %s" % (
@@ -1244,7 +1272,7 @@ class Body:
                 ", ".join([p.index_constant(0)] * x.ty.rank), x.ty))
             x = Val(scalar, Ty(x.ty.elem, None), None, x.bound, x.gran)
             self.add(x)
-        trips = p.rng.randint(1, 3)
+        trips = p.rng.randint(2, 3)
         add_id = p.chance(0.5)
         kinds = [k for k in KINDS if k != "mean" or is_float(x.ty.elem)]
         p.rng.shuffle(kinds)
@@ -1264,6 +1292,7 @@ class Body:
         else:
             return False
         rid = self.replica_id() if add_id else None
+        alias = p.read_by_arith(x)  # See op_loop.
         lo, hi, one = (p.index_constant(0), p.index_constant(trips),
                        p.index_constant(1))
         name, iv, acc = p.fresh(), p.fresh(), p.fresh()
@@ -1273,17 +1302,19 @@ class Body:
         reduced = p.fresh()
         p.emit("%s = replica.all_reduce %s %s : %s" %
                (reduced, kind, acc, x.ty))
-        out = reduced
         if add_id:
             spread = p.splat(p.id_as(x.ty.elem, rid), x.ty)
             out = p.fresh()
             p.emit("%s = arith.%s %s, %s : %s" %
                    (out, "addf" if is_float(x.ty.elem) else "addi",
                     reduced, spread, x.ty))
+        else:
+            out = p.loop_yield(Val(reduced, x.ty, None, x.bound,
+                                   x.gran)).name
         p.emit("scf.yield %s : %s" % (out, x.ty))
         p.depth -= 1
         p.emit("}")
-        return self.add(Val(name, x.ty, None, bound, gran))
+        return self.add(Val(name, x.ty, None, bound, gran, alias))
 
     def run(self, steps):
         p = self.p
@@ -1317,7 +1348,12 @@ class Body:
 
 
 PRINT_HELPER = """\
-func.func private @print_{elem}(%t: tensor<?x{elem}>) {{
+func.func private @print_{elem}(%p: i64, %k: i64, %t: tensor<?x{elem}>) {{
+  vector.print str "p"
+  vector.print %p : i64 punctuation <no_punctuation>
+  vector.print str "."
+  vector.print %k : i64 punctuation <no_punctuation>
+  vector.print str " {elem} "
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %n = tensor.dim %t, %c0 : tensor<?x{elem}>
@@ -1332,7 +1368,9 @@ func.func private @print_{elem}(%t: tensor<?x{elem}>) {{
 
 
 def print_helper(elem):
-    """@print_<elem>: the elements' bits, comma separated, on one line."""
+    """@print_<elem>(I, K, values): the line `p<I>.<K> <elem> <bits>, ...`.
+    One call prints a whole line, so the lock-step copies of an unrolled
+    print body (--all-ranks) print whole lines."""
     bits = BITS_TYPE[elem]
     if is_float(elem):
         body = ("    %%b = arith.bitcast %%e : %s to %s\n"
@@ -1357,8 +1395,8 @@ def module_text(seed, programs):
     return "\n".join(parts)
 
 
-def generate(seed, index, disabled=()):
-    program = Program(seed, index, disabled)
+def generate(seed, index, disabled=(), all_ranks=False):
+    program = Program(seed, index, disabled, all_ranks)
     program.text = program.generate()
     return program
 
@@ -1382,16 +1420,20 @@ def main(argv=None):
                         choices=FEATURES,
                         help="feature to generate that is off by default (%s)"
                         % ", ".join(DEFAULT_DISABLED))
+    parser.add_argument("--all-ranks", action="store_true",
+                        help="every replica prints (each line N times), "
+                        "not replica 0 alone")
     parser.add_argument("--out", required=True, help="output directory")
     args = parser.parse_args(argv)
 
     args.disable = sorted(set(args.disable) |
                           (set(DEFAULT_DISABLED) - set(args.enable)))
     os.makedirs(args.out, exist_ok=True)
-    manifest = {"seed": args.seed, "disabled": args.disable, "modules": []}
+    manifest = {"seed": args.seed, "disabled": args.disable,
+                "all_ranks": args.all_ranks, "modules": []}
     if args.only:
         for index in args.only:
-            program = generate(args.seed, index, args.disable)
+            program = generate(args.seed, index, args.disable, args.all_ranks)
             path = os.path.join(args.out, "prog_%d.mlir" % index)
             with open(path, "w") as f:
                 f.write(module_text(args.seed, [program]))
@@ -1401,7 +1443,7 @@ def main(argv=None):
     else:
         by_n = {}
         for index in range(args.first, args.first + args.count):
-            program = generate(args.seed, index, args.disable)
+            program = generate(args.seed, index, args.disable, args.all_ranks)
             by_n.setdefault(program.n, []).append(program)
         for n in sorted(by_n):
             programs = by_n[n]

@@ -7,12 +7,15 @@ modules of one replica count N each, and runs every module with
   replica-run MODULE --backend=cpu
   replica-run MODULE --backend=mpi --np=N
 
-then compares what each program printed. Every printed value is a line
+(plus any --run-arg, e.g. --run-arg=--fuse=false; replica-run fuses
+reductions by default) then compares what each program printed. Every
+printed value is a line
 
   p<I>.<K> <elem> <bits>, <bits>, ...,
 
 (the elements' bit patterns as integers), printed by replica 0 only (rank 0
-under mpi, see gen_programs.py). Integers must be equal. Floats must be
+under mpi, see gen_programs.py; with --all-ranks by every replica, and every
+copy must equal the cpu output). Integers must be equal. Floats must be
 within --ulps units in the last place of the larger magnitude, in their own
 type (f16: 2^-10, bf16: 2^-7, f32: 2^-23, f64: 2^-52 relative, times
 --ulps, default 4); +0 and -0 are equal. The generator keeps every value
@@ -54,10 +57,10 @@ KNOWN_BUGS = {
         "(to_buffer(to_tensor(alloc)) folds to alloc), so an elementwise op "
         "on that result bufferized in place clobbers what the collective "
         "reads.",
-    "loop_tensor (--enable loop_tensor)":
-        "cpu and mpi: scf.for carrying a tensor through a collective fails "
-        "to bufferize: 'Yield operand #0 is not equivalent to the "
-        "corresponding iter bbArg'.",
+    "loop_yield_collective (--enable loop_yield_collective)":
+        "cpu: an scf.for in a replicate body that yields an in-replica "
+        "collective's result on a tensor as its carried value computes "
+        "wrong values (e.g. 4 replicas: -93 instead of -98).",
     "mirrored_mix (--enable mirrored_mix)":
         "cpu: replica-unroll fails ('failed to legalize unresolved "
         "materialization from !replica.mirrored to !replica.per_replica' or "
@@ -98,7 +101,8 @@ def same(elem, a, b, ulps):
 
 
 def parse(stdout):
-    """{label: (program, elem, [bits])} and the lines that are not ours."""
+    """{label: [(program, elem, [bits]), ...]} (one entry per printed copy)
+    and the lines that are not ours."""
     records, other = {}, []
     for line in stdout.splitlines():
         match = LINE.match(line.strip())
@@ -108,9 +112,7 @@ def parse(stdout):
             continue
         label, program, elem, rest = match.groups()
         values = [int(v) for v in re.findall(r"-?\d+", rest)]
-        if label in records:
-            other.append(line + "   <- printed twice")
-        records[label] = (int(program), elem, values)
+        records.setdefault(label, []).append((int(program), elem, values))
     return records, other
 
 
@@ -128,7 +130,7 @@ class Runner:
 
     def command(self, path, n, backend):
         cmd = [self.args.replica_run, path, "--backend=" + backend,
-               "--timeout=%d" % self.args.timeout]
+               "--timeout=%d" % self.args.timeout] + self.args.run_arg
         if backend == "mpi":
             cmd.append("--np=%d" % n)
         return cmd
@@ -162,8 +164,10 @@ class Runner:
         return result.returncode, result.stdout, result.stderr
 
 
-def compare(module, cpu, mpi, ulps):
-    """Mismatches, per program index: {index: [text, ...]}."""
+def compare(module, cpu, mpi, ulps, copies=1):
+    """Mismatches, per program index: {index: [text, ...]}. Each label must
+    be printed `copies` times by each backend, every copy equal to the first
+    cpu copy."""
     problems = {}
 
     def add(index, text):
@@ -175,33 +179,43 @@ def compare(module, cpu, mpi, ulps):
             expected[label] = program["index"]
     for name, records in (("cpu", cpu), ("mpi", mpi)):
         for label, index in expected.items():
-            if label not in records:
-                add(index, "%s: %s was not printed" % (name, label))
-        for label, (index, _, _) in records.items():
+            if len(records.get(label, [])) != copies:
+                add(index, "%s: %s printed %d times, expected %d" %
+                    (name, label, len(records.get(label, [])), copies))
+        for label, entries in records.items():
             if label not in expected:
-                add(index, "%s: unexpected %s" % (name, label))
+                add(entries[0][0], "%s: unexpected %s" % (name, label))
     for label, index in expected.items():
-        if label not in cpu or label not in mpi:
+        if not cpu.get(label) or not mpi.get(label):
             continue
-        _, elem, a = cpu[label]
-        _, elem_b, b = mpi[label]
-        if elem != elem_b or len(a) != len(b):
-            add(index, "%s: cpu %s x%d, mpi %s x%d" %
-                (label, elem, len(a), elem_b, len(b)))
-            continue
-        bad = [i for i, (x, y) in enumerate(zip(a, b))
-               if not same(elem, x, y, ulps)]
-        if bad:
-            i = bad[0]
-            add(index, "%s %s: %d of %d elements differ; first at [%d]: "
-                "cpu %r, mpi %r\n      cpu %s\n      mpi %s" %
-                (label, elem, len(bad), len(a), i, decode(elem, a[i]),
-                 decode(elem, b[i]), show(elem, a), show(elem, b)))
+        _, elem, a = cpu[label][0]
+        others = [("cpu", e) for e in cpu[label][1:]] + \
+            [("mpi", e) for e in mpi[label]]
+        for name, (_, elem_b, b) in others:
+            if elem != elem_b or len(a) != len(b):
+                add(index, "%s: cpu %s x%d, %s %s x%d" %
+                    (label, elem, len(a), name, elem_b, len(b)))
+                break
+            bad = [i for i, (x, y) in enumerate(zip(a, b))
+                   if not same(elem, x, y, ulps)]
+            if bad:
+                i = bad[0]
+                add(index, "%s %s: %d of %d elements differ; first at [%d]: "
+                    "cpu %r, %s %r\n      cpu %s\n      %s %s" %
+                    (label, elem, len(bad), len(a), i, decode(elem, a[i]),
+                     name, decode(elem, b[i]), show(elem, a), name,
+                     show(elem, b)))
+                break
     return problems
 
 
+def copies(args, n):
+    """How many times each backend prints each line."""
+    return n if args.all_ranks else 1
+
+
 def gen_flags(args):
-    flags = []
+    flags = ["--all-ranks"] if args.all_ranks else []
     for feature in args.disable:
         flags += ["--disable", feature]
     for feature in args.enable:
@@ -230,12 +244,13 @@ def check_module(args, runner, module):
             return reports
     cpu_records, cpu_other = parse(cpu[1])
     mpi_records, mpi_other = parse(mpi[1])
-    problems = compare(module, cpu_records, mpi_records, args.ulps)
+    problems = compare(module, cpu_records, mpi_records, args.ulps,
+                       copies(args, n))
     for index in sorted(problems):
-        path, n = reproducer(args, runner, index)
-        alone = compare_alone(args, runner, path, n)
+        repro, repro_n = reproducer(args, runner, index)
+        alone = compare_alone(args, runner, repro, repro_n)
         reports.append(report(args, runner, "MISMATCH", index, module,
-                              problems[index] + [alone], path, n))
+                              problems[index] + [alone], repro, repro_n))
     if cpu_other or mpi_other:
         reports.append("UNEXPECTED OUTPUT in %s (seed %s)\n  cpu: %s\n  "
                        "mpi: %s" % (path, args.seed, cpu_other[:5],
@@ -255,7 +270,8 @@ def compare_alone(args, runner, path, n):
     labels = sorted(set(outputs[0]) | set(outputs[1]))
     manifest_module["programs"].append(
         {"index": -1, "labels": labels})
-    problems = compare(manifest_module, outputs[0], outputs[1], args.ulps)
+    problems = compare(manifest_module, outputs[0], outputs[1], args.ulps,
+                       copies(args, n))
     return "reproducer alone: %s" % ("mismatches too" if problems else
                                      "does NOT mismatch")
 
@@ -335,11 +351,19 @@ def main():
                         "outputs and reproducers (default: a new temporary "
                         "directory)")
     parser.add_argument("--replica-run", default=find_replica_run())
+    parser.add_argument("--run-arg", action="append", default=[],
+                        help="extra replica-run argument (repeatable), e.g. "
+                        "--run-arg=--fuse=false")
     parser.add_argument("--jobs", type=int, default=2,
                         help="modules checked at once")
     parser.add_argument("--timeout", type=int, default=300,
                         help="seconds for one replica-run")
     parser.add_argument("--ulps", type=float, default=4)
+    parser.add_argument("--all-ranks", action="store_true",
+                        help="every replica (every mpi rank) prints every "
+                        "line, and all copies must equal the cpu output; "
+                        "OpenMPI splits lines of ranks that print more than "
+                        "a few KB, so use small --per-file")
     parser.add_argument("--disable", action="append", default=[],
                         choices=gen_programs.FEATURES)
     parser.add_argument("--enable", action="append", default=[],
