@@ -33,6 +33,9 @@
 #include "llvm/Support/TargetSelect.h"
 
 #include <chrono>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <cstdlib>
 #include <thread>
 #include <unistd.h>
@@ -251,8 +254,20 @@ static int runCalibration(int argc, char **argv) {
   return 0;
 }
 
+/// Compiled programs allocate a fresh buffer per collective result and free
+/// it again each step. glibc returns large blocks to the kernel (mmap), so
+/// every step would fault all its pages in again; keeping them costs memory
+/// the program already used once.
+static void keepFreedMemory() {
+#ifdef __GLIBC__
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  keepFreedMemory();
   cl::ParseCommandLineOptions(argc, argv, "replica program runner\n");
 
   if (backend == Backend::NCCL)
