@@ -489,7 +489,7 @@ def main():
         log(line)
 
     def run_replica(model, keep_memory=False):
-        cmd = [args.replica_run, model["module"], "--backend=mpi",
+        cmd = [args.replica_run, model["module"], "--backend=mpi", "--fuse=false",
                f"--np={args.np}", f"--timeout={args.timeout}"]
         env = None
         if keep_memory:
