@@ -19,7 +19,6 @@ using namespace mlir::replica;
 
 /// Tensors to buffers to the LLVM dialect, shared by every backend.
 static void buildTensorsToLLVM(OpPassManager &pm) {
-  pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
@@ -61,6 +60,7 @@ void mlir::replica::buildLowerToCPUPipeline(OpPassManager &pm,
   addFusion(pm, options);
   pm.addPass(createReplicaUnrollPass());
   pm.addPass(createConvertReplicaToLinalgPass());
+  pm.addPass(createCanonicalizerPass());
   buildTensorsToLLVM(pm);
 }
 
@@ -72,6 +72,9 @@ void mlir::replica::buildLowerToMPIPipeline(OpPassManager &pm,
   // After SPMD every collective is in-replica: packs need no per-replica
   // components (which an SPMD program would have to broadcast).
   addFusion(pm, options);
+  // No canonicalization between here and bufferization: it would fold the
+  // runtime calls' to_buffer(to_tensor(result)) pairs, hiding their reads of
+  // result buffers from one-shot bufferization's in-place analysis.
   pm.addPass(createConvertReplicaToMPIPass());
   buildTensorsToLLVM(pm);
 }

@@ -36,6 +36,7 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#include <cstdio>
 #include <cstdlib>
 #include <thread>
 #include <unistd.h>
@@ -268,6 +269,9 @@ static void keepFreedMemory() {
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   keepFreedMemory();
+  // Under mpirun stdout is a pipe; whole lines keep ranks from splitting
+  // each other's lines.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   cl::ParseCommandLineOptions(argc, argv, "replica program runner\n");
 
   if (backend == Backend::NCCL)

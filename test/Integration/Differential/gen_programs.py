@@ -437,7 +437,8 @@ class Program:
         if not is_float(elem):
             return cast
         name = self.fresh()
-        self.emit("%s = arith.sitofp %s : %s to %s" % (name, cast, width, elem))
+        self.emit("%s = arith.sitofp %s : %s to %s" %
+                  (name, cast, width, elem))
         return name
 
     # --- top level: sources --------------------------------------------------
@@ -603,7 +604,7 @@ class Program:
             self.pool.append(Val(leaf, tys[j], None, bounds[j], grans[j]))
         return True
 
-    # --- top level: cross-replica collectives ---------------------------------
+    # --- top level: cross-replica collectives --------------------------------
     def dists(self, pred=lambda v: True):
         return lambda v: v.dist is not None and pred(v)
 
@@ -758,7 +759,7 @@ class Program:
         self.pool.append(result)
         return True
 
-    # --- top level: replicate -------------------------------------------------
+    # --- top level: replicate ------------------------------------------------
     def op_replicate(self):
         """A replicate body over pool values (maybe packed into tuples) with
         in-replica collectives; its yields are per-replica values."""
@@ -924,7 +925,8 @@ class Program:
         result = self.fresh()
         dist_type = v.type_str(self.n)
         mirrored_type = Val(None, v.ty, "mirrored", 0, 0).type_str(self.n)
-        per_replica_type = Val(None, v.ty, "per_replica", 0, 0).type_str(self.n)
+        per_replica_type = Val(None, v.ty, "per_replica", 0,
+                               0).type_str(self.n)
         iv, acc = self.fresh(), self.fresh()
         self.emit("%s = scf.for %s = %s to %s step %s iter_args(%s = %s) -> "
                   "(%s) {" % (result, iv, lo, hi, one, acc, v.name, dist_type))
