@@ -31,8 +31,8 @@ def ConvertReplicaToLinalgPass
     ```
   }];
   let dependentDialects = [
-    "::mlir::arith::ArithDialect", "::mlir::tensor::TensorDialect",
-    "::mlir::replica::ReplicaDialect"
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::tensor::TensorDialect", "::mlir::replica::ReplicaDialect"
   ];
 }
 

@@ -14,6 +14,7 @@
 #include "replica/Dialect/Replica/Transforms/TypeConversions.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -88,9 +89,23 @@ static Value reduceLanes(OpBuilder &builder, Location loc, ReductionKind kind,
 }
 
 namespace {
-/// A mirrored result: the same value on every replica.
-SmallVector<Value> mirror(Value value, size_t numReplicas) {
-  return SmallVector<Value>(numReplicas, value);
+/// A mirrored result: the same value on every replica. Each replica's tensor
+/// gets a buffer of its own, since the copies may be updated in place
+/// independently later (e.g. as loop-carried values), and one-shot
+/// bufferization would let N uses of one SSA value share a buffer.
+SmallVector<Value> mirror(OpBuilder &builder, Location loc, Value value,
+                          size_t numReplicas) {
+  SmallVector<Value> copies{value};
+  auto tensor = dyn_cast<RankedTensorType>(value.getType());
+  for (size_t k = 1; k < numReplicas; ++k) {
+    if (!tensor) {
+      copies.push_back(value);
+      continue;
+    }
+    copies.push_back(bufferization::AllocTensorOp::create(
+        builder, loc, tensor, /*dynamicSizes=*/ValueRange(), /*copy=*/value));
+  }
+  return copies;
 }
 
 struct AllReduceLowering : OpConversionPattern<AllReduceOp> {
@@ -100,7 +115,8 @@ struct AllReduceLowering : OpConversionPattern<AllReduceOp> {
                   ConversionPatternRewriter &rewriter) const override {
     ValueRange lanes = adaptor.getInput();
     Value result = reduceLanes(rewriter, op.getLoc(), op.getKind(), lanes);
-    rewriter.replaceOpWithMultiple(op, {mirror(result, lanes.size())});
+    rewriter.replaceOpWithMultiple(
+        op, {mirror(rewriter, op.getLoc(), result, lanes.size())});
     return success();
   }
 };
@@ -112,9 +128,10 @@ struct BatchAllReduceLowering : OpConversionPattern<BatchAllReduceOp> {
                   ConversionPatternRewriter &rewriter) const override {
     SmallVector<SmallVector<Value>> results;
     for (ValueRange lanes : adaptor.getInputs())
-      results.push_back(mirror(
-          reduceLanes(rewriter, op.getLoc(), op.getKind(), lanes),
-          lanes.size()));
+      results.push_back(
+          mirror(rewriter, op.getLoc(),
+                 reduceLanes(rewriter, op.getLoc(), op.getKind(), lanes),
+                 lanes.size()));
     rewriter.replaceOpWithMultiple(op, results);
     return success();
   }
@@ -141,7 +158,8 @@ struct BroadcastLowering : OpConversionPattern<BroadcastOp> {
     if (!result)
       return rewriter.notifyMatchFailure(op, "in-replica form");
     rewriter.replaceOpWithMultiple(
-        op, {mirror(adaptor.getInput().front(), result.getNumReplicas())});
+        op, {mirror(rewriter, op.getLoc(), adaptor.getInput().front(),
+                    result.getNumReplicas())});
     return success();
   }
 };
@@ -154,7 +172,8 @@ struct AllGatherLowering : OpConversionPattern<AllGatherOp> {
     ValueRange lanes = adaptor.getInput();
     Value result = tensor::ConcatOp::create(rewriter, op.getLoc(),
                                             op.getDim(), lanes);
-    rewriter.replaceOpWithMultiple(op, {mirror(result, lanes.size())});
+    rewriter.replaceOpWithMultiple(
+        op, {mirror(rewriter, op.getLoc(), result, lanes.size())});
     return success();
   }
 };

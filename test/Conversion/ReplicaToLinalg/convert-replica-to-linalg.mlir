@@ -9,7 +9,10 @@
 // CHECK:         %[[NS:.*]] = tensor.splat %[[N]] : tensor<4xf32>
 // CHECK:         %[[M:.*]] = arith.divf %[[S2]], %[[NS]] : tensor<4xf32>
 // CHECK-NOT:     arith.divf
-// CHECK:         return %[[M]], %[[M]], %[[M]]
+// Each replica's copy of a mirrored tensor gets its own buffer.
+// CHECK:         %[[M1:.*]] = bufferization.alloc_tensor() copy(%[[M]]) : tensor<4xf32>
+// CHECK:         %[[M2:.*]] = bufferization.alloc_tensor() copy(%[[M]]) : tensor<4xf32>
+// CHECK:         return %[[M]], %[[M1]], %[[M2]]
 func.func @mean(%d: !replica.per_replica<3 x tensor<4xf32>>) -> !replica.mirrored<3 x tensor<4xf32>> {
   %m = replica.all_reduce mean %d : !replica.per_replica<3 x tensor<4xf32>>
   return %m : !replica.mirrored<3 x tensor<4xf32>>
@@ -47,7 +50,8 @@ func.func @kinds(%i: !replica.per_replica<2 x i64>, %f: !replica.per_replica<2 x
 // CHECK:         %[[WB:.*]] = arith.extf %[[B]] : tensor<2xbf16> to tensor<2xf32>
 // CHECK:         %[[S:.*]] = arith.addf %[[WA]], %[[WB]] : tensor<2xf32>
 // CHECK:         %[[R:.*]] = arith.truncf %[[S]] : tensor<2xf32> to tensor<2xbf16>
-// CHECK:         return %[[R]], %[[R]]
+// CHECK:         %[[R1:.*]] = bufferization.alloc_tensor() copy(%[[R]])
+// CHECK:         return %[[R]], %[[R1]]
 func.func @half(%d: !replica.per_replica<2 x tensor<2xbf16>>) -> !replica.mirrored<2 x tensor<2xbf16>> {
   %s = replica.all_reduce sum %d : !replica.per_replica<2 x tensor<2xbf16>>
   return %s : !replica.mirrored<2 x tensor<2xbf16>>
@@ -59,9 +63,11 @@ func.func @half(%d: !replica.per_replica<2 x tensor<2xbf16>>) -> !replica.mirror
 // CHECK-LABEL: func.func @gather_broadcast_batch(
 // CHECK-SAME:    %[[A:[A-Za-z0-9_]+]]: tensor<2x3xi32>, %[[B:[A-Za-z0-9_]+]]: tensor<2x3xi32>, %[[V:[A-Za-z0-9_]+]]: f32, %[[X:[A-Za-z0-9_]+]]: f32, %[[Y:[A-Za-z0-9_]+]]: f32)
 // CHECK:         %[[G:.*]] = tensor.concat dim(1) %[[A]], %[[B]] : (tensor<2x3xi32>, tensor<2x3xi32>) -> tensor<2x6xi32>
+// CHECK:         %[[G1:.*]] = bufferization.alloc_tensor() copy(%[[G]])
 // CHECK:         %[[S:.*]] = arith.addf %[[X]], %[[Y]] : f32
 // CHECK:         %[[I:.*]] = arith.addi %[[A]], %[[B]] : tensor<2x3xi32>
-// CHECK:         return %[[G]], %[[G]], %[[V]], %[[V]], %[[S]], %[[S]], %[[I]], %[[I]]
+// CHECK:         %[[I1:.*]] = bufferization.alloc_tensor() copy(%[[I]])
+// CHECK:         return %[[G]], %[[G1]], %[[V]], %[[V]], %[[S]], %[[S]], %[[I]], %[[I1]]
 func.func @gather_broadcast_batch(%d: !replica.per_replica<2 x tensor<2x3xi32>>, %v: f32, %e: !replica.per_replica<2 x f32>)
     -> (!replica.mirrored<2 x tensor<2x6xi32>>, !replica.mirrored<2 x f32>, !replica.mirrored<2 x f32>, !replica.mirrored<2 x tensor<2x3xi32>>) {
   %g = replica.all_gather %d dim 1 : !replica.per_replica<2 x tensor<2x3xi32>> -> !replica.mirrored<2 x tensor<2x6xi32>>
