@@ -10,11 +10,11 @@ programs do it:
             gradients inside `replica.replicate<2>` as `tensor.splat` of a
             replica-dependent value, then an `scf.for` runs warmup + timed
             steps, each one `replica.all_reduce mean` per gradient (in-replica
-            form), timed with `rtclock` from the MLIR C runner utils. Each
-            step adds element 0 of every result to a loop-carried checksum,
-            so no all-reduce is dead. (The steps do not feed the gradients
-            themselves to the next step: replica's MPI pipeline rejects an
-            scf.for that carries the all-reduce results, see --form.)
+            form), timed with `rtclock` from the MLIR C runner utils. The
+            loop carries the gradients: each step reduces the previous
+            step's results, and adds element 0 of each to a loop-carried
+            checksum, so nothing is loop-invariant or dead (--form).
+            It runs unfused (`--fuse=false`).
   baseline  bench/mpi_baseline.cpp (built here with `mpicxx -O2`): one
             out-of-place MPI_Allreduce(MPI_SUM) per tensor, then the division
             by the number of ranks, on buffers allocated once.
@@ -27,8 +27,9 @@ each run's median step. Both programs check their results (the error must be
 exactly 0) and the script stops with FAIL otherwise.
 
 --diagnose adds two columns that tell where a gap comes from: the baseline
-with malloc/free per step (as replica's generated code does), and replica
-with glibc told to keep freed memory (GLIBC_TUNABLES, see KEEP_MEMORY).
+with malloc/free of every result per step (as replica's generated code
+does), once with glibc's defaults and once with glibc keeping freed memory
+(GLIBC_TUNABLES=KEEP_MEMORY, the settings replica-run applies with mallopt).
 
 Usage, from the repository root after building (about 2 minutes):
 
@@ -36,7 +37,7 @@ Usage, from the repository root after building (about 2 minutes):
 
 Print one generated module instead of running anything:
 
-    /usr/bin/python3 bench/allreduce_step.py --emit resnet50 [--form loop]
+    /usr/bin/python3 bench/allreduce_step.py --emit resnet50 [--form carried]
 """
 
 import argparse
@@ -59,7 +60,8 @@ import workload as workload_module  # noqa: E402  (bench/workload.py)
 FORMS = ("loop", "carried", "unrolled")
 
 # glibc settings under which free() keeps memory in the heap: no mmap for
-# blocks up to 32 MiB (the largest allowed), no trimming below 1 GiB.
+# blocks up to 32 MiB (the largest allowed), no trimming below 1 GiB; the
+# values replica-run sets with mallopt (tools/replica-run/replica-run.cpp).
 KEEP_MEMORY = ("glibc.malloc.mmap_threshold=33554432:"
                "glibc.malloc.trim_threshold=1073741824")
 
@@ -77,7 +79,7 @@ def _zeros(rank):
 
 
 def generate_step_module(workload, replicas=2, warmup=3, steps=20,
-                         form="loop"):
+                         form="carried"):
     """Returns a runnable module that times per-gradient all-reduce steps.
 
     Gradient k starts as (replica id + 1) + k in every element on each
@@ -94,19 +96,19 @@ def generate_step_module(workload, replicas=2, warmup=3, steps=20,
                               0 when every all-reduce computed the mean
 
     `form` picks how the steps are written:
-      loop      an scf.for; each step reduces the gradients defined before
-                the loop and adds element 0 of every result into a
-                loop-carried checksum (the results are used, nothing is
-                loop-invariant after lowering: each all-reduce becomes a call).
-      carried   an scf.for whose iter_args are the gradients: each step
-                reduces the previous step's results. replica's MPI pipeline
-                rejects this form today (one-shot bufferization: "Yield
-                operand #0 is not equivalent to the corresponding iter
-                bbArg"); it is kept for when the pipeline accepts it.
+      carried   (default) an scf.for whose iter_args are the gradients: each
+                step reduces the previous step's results and adds element 0
+                of each to a loop-carried checksum. (Before commit 28c7bc2
+                the MPI pipeline rejected this form: "Yield operand #0 is not
+                equivalent to the corresponding iter bbArg".)
+      loop      an scf.for that reduces the gradients defined before the
+                loop every step (each all-reduce reads the same input and
+                writes a fresh result); only the checksum is loop-carried.
       unrolled  the steps written out one after another, each reducing the
-                previous step's results (loop-carried data flow without a
-                loop). The module holds (warmup + steps) x tensors
-                all-reduces.
+                previous step's results, without a loop. The module holds
+                (warmup + steps) x tensors all-reduces: slow to JIT (about
+                30 s for mobilenet_v2), and every result stays allocated to
+                the end of @main.
     """
     if form not in FORMS:
         raise ValueError(f"form must be one of {FORMS}")
@@ -364,6 +366,22 @@ def machine_info(baseline, mpirun, shapes_dir):
     }
 
 
+def build_info(replica_run):
+    """The commit of the source tree and when replica-run was built."""
+    def git(*cmd):
+        proc = subprocess.run(["git", "-C", ROOT, *cmd],
+                              stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True)
+        return proc.stdout.strip() if proc.returncode == 0 else ""
+    commit = git("log", "-1", "--format=%h %s") or "unknown commit"
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--",
+                "lib", "include", "tools")
+    built = datetime.datetime.fromtimestamp(os.path.getmtime(replica_run))
+    return (f"commit {commit}"
+            + (" (lib/include/tools modified)" if dirty else "")
+            + f"; replica-run built {built:%Y-%m-%d %H:%M}")
+
+
 def fmt_ms(seconds):
     return f"{seconds * 1e3:.2f}"
 
@@ -379,16 +397,17 @@ def main():
     parser.add_argument("--steps", type=int, default=20,
                         help="timed steps per run")
     parser.add_argument("--np", type=int, default=2, help="MPI ranks")
-    parser.add_argument("--form", choices=FORMS, default="loop",
+    parser.add_argument("--form", choices=FORMS, default="carried",
                         help="how the replica module writes the steps "
                              "(see generate_step_module)")
     parser.add_argument("--diagnose", action="store_true",
                         help="two more columns that explain a gap: the "
                              "baseline with --alloc-per-step (malloc each "
-                             "output, free the inputs, as replica's code "
-                             "does), and replica run with GLIBC_TUNABLES "
-                             f"{KEEP_MEMORY} (glibc keeps freed memory "
-                             "instead of returning it to the kernel)")
+                             "result, free the inputs, as replica's code "
+                             "does), with glibc's defaults and with "
+                             f"GLIBC_TUNABLES={KEEP_MEMORY} (glibc keeps "
+                             "freed memory instead of returning it to the "
+                             "kernel)")
     parser.add_argument("--replica-run",
                         default=os.path.join(ROOT, "build", "bin",
                                              "replica-run"))
@@ -468,7 +487,7 @@ def main():
                        "tensors": len(wl["params"]), "elements": elements,
                        "bytes": nbytes,
                        "runs": {"replica": [], "baseline": [],
-                                "alloc": [], "keep": []}})
+                                "alloc": [], "alloc_keep": []}})
 
     info = machine_info(baseline, mpirun, args.build_dir)
     started = datetime.datetime.now()
@@ -483,43 +502,46 @@ def main():
         f"Baseline: {os.path.relpath(compile_cmd[3], ROOT)} built with "
         f"mpicxx -O2 ({compiler}); out-of-place MPI_Allreduce(MPI_SUM) "
         f"into buffers allocated once, then /= {args.np}",
+        f"replica: {build_info(args.replica_run)}",
         f"Load average at start: {loadavg()}",
     ]
     for line in header:
         log(line)
 
-    def run_replica(model, keep_memory=False):
-        cmd = [args.replica_run, model["module"], "--backend=mpi", "--fuse=false",
-               f"--np={args.np}", f"--timeout={args.timeout}"]
-        env = None
-        if keep_memory:
-            env = dict(os.environ, GLIBC_TUNABLES=KEEP_MEMORY)
-        return run_command(cmd, args.timeout + 60, env)
+    def run_replica(model):
+        cmd = [args.replica_run, model["module"], "--backend=mpi",
+               "--fuse=false", f"--np={args.np}", f"--timeout={args.timeout}"]
+        return run_command(cmd, args.timeout + 60)
 
-    def run_baseline(model, alloc=False):
+    def run_baseline(model, alloc=False, keep_memory=False):
         cmd = [mpirun, "--allow-run-as-root", "--oversubscribe", "-np",
                str(args.np), baseline, model["shapes"], "--warmup",
                str(args.warmup), "--steps", str(args.steps)]
         if alloc:
             cmd.append("--alloc-per-step")
-        return run_command(cmd, args.timeout)
+        env = None
+        if keep_memory:
+            env = dict(os.environ, GLIBC_TUNABLES=KEEP_MEMORY)
+        return run_command(cmd, args.timeout, env)
 
     busy_seen = []
     for rnd in range(args.rounds):
         for model in models:
             programs = ["replica", "baseline"]
             if args.diagnose:
-                programs += ["alloc", "keep"]
+                programs += ["alloc", "alloc_keep"]
             # Alternate the order every round: ABCD, DCBA, ABCD, ...
             if rnd % 2:
                 programs.reverse()
             for program in programs:
                 busy_seen.append(wait_for_quiet(args.max_busy, args.max_wait,
                                                 log))
-                if program in ("replica", "keep"):
-                    output, wall = run_replica(model, program == "keep")
+                if program == "replica":
+                    output, wall = run_replica(model)
                 else:
-                    output, wall = run_baseline(model, program == "alloc")
+                    output, wall = run_baseline(
+                        model, program != "baseline",
+                        program == "alloc_keep")
                 steps, checks = parse_output(output)
                 if len(steps) != args.steps:
                     sys.exit(f"FAIL: {program} on {model['name']} printed "
@@ -536,7 +558,7 @@ def main():
                              f"{expected}, error 0")
                 median = statistics.median(steps)
                 model["runs"][program].append(median)
-                log(f"  round {rnd + 1} {model['name']:>14} {program:>8}: "
+                log(f"  round {rnd + 1} {model['name']:>14} {program:>10}: "
                     f"median {fmt_ms(median)} ms/step "
                     f"(min {fmt_ms(min(steps))}, max {fmt_ms(max(steps))}; "
                     f"run {wall:.1f} s, load {loadavg()})")
@@ -545,9 +567,8 @@ def main():
     cols = ["model", "tensors", "MB", "replica ms/step", "baseline ms/step",
             "ratio replica/baseline"]
     if args.diagnose:
-        cols += ["baseline + malloc/free per step ms/step",
-                 "replica, glibc keeps freed memory ms/step",
-                 "ratio that/baseline"]
+        cols += ["baseline + malloc/free per step, glibc defaults ms/step",
+                 "same, glibc keeps freed memory ms/step"]
     rows = []
     notes = []
     for model in models:
@@ -566,11 +587,10 @@ def main():
                f"**{r_med / b_med:.2f}** (per round "
                f"{min(ratios):.2f}–{max(ratios):.2f})"]
         if args.diagnose:
-            for key in ("alloc", "keep"):
+            for key in ("alloc", "alloc_keep"):
                 values = model["runs"][key]
                 row.append(f"{fmt_ms(statistics.median(values))} "
                            f"({fmt_ms(min(values))}–{fmt_ms(max(values))})")
-            row.append(f"{statistics.median(model['runs']['keep']) / b_med:.2f}")
         rows.append(row)
         for name, values in (("replica", rep), ("baseline", base)):
             if len(values) > 1 and spread(values) > 0.10:
