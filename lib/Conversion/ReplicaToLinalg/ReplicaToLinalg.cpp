@@ -197,12 +197,9 @@ void ConvertReplicaToLinalgPass::runOnOperation() {
 
   MLIRContext *context = &getContext();
   TypeConverter converter;
-  converter.addConversion([](Type type) { return type; });
-  addReplicaLaneConversion(converter);
   ConversionTarget target(*context);
   RewritePatternSet patterns(context);
-  populateStructuralConversionPatterns(converter, patterns, target);
-  populateReplicaLanePatterns(converter, patterns);
+  populateReplicaLaneConversion(converter, patterns, target);
   patterns.add<AllReduceLowering, BatchAllReduceLowering, ReduceToLowering,
                BroadcastLowering, AllGatherLowering>(converter, context);
   target.addIllegalDialect<ReplicaDialect>();

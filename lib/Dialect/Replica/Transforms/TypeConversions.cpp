@@ -179,7 +179,10 @@ void mlir::replica::populateStructuralConversionPatterns(
                                                        target);
 }
 
-void mlir::replica::addReplicaLaneConversion(TypeConverter &converter) {
+void mlir::replica::populateReplicaLaneConversion(TypeConverter &converter,
+                                                  RewritePatternSet &patterns,
+                                                  ConversionTarget &target) {
+  converter.addConversion([](Type type) { return type; });
   converter.addConversion([](DistributedType type, SmallVectorImpl<Type> &lanes)
                               -> std::optional<LogicalResult> {
     lanes.append(type.getNumReplicas(), type.getElementType());
@@ -201,10 +204,8 @@ void mlir::replica::addReplicaLaneConversion(TypeConverter &converter) {
           return {};
         return UnpackOp::create(builder, loc, inputs[0]).getResults();
       });
-}
-
-void mlir::replica::populateReplicaLanePatterns(const TypeConverter &converter,
-                                                RewritePatternSet &patterns) {
+  populateStructuralConversionPatterns(converter, patterns, target);
   patterns.add<RegroupLanes, UnpackLanes, SelectReplicaLanes>(
       converter, patterns.getContext());
 }
+

@@ -334,12 +334,9 @@ void UnrollPass::runOnOperation() {
 
   MLIRContext *context = &getContext();
   TypeConverter converter;
-  converter.addConversion([](Type type) { return type; });
-  addReplicaLaneConversion(converter);
   ConversionTarget target(*context);
   RewritePatternSet patterns(context);
-  populateStructuralConversionPatterns(converter, patterns, target);
-  populateReplicaLanePatterns(converter, patterns);
+  populateReplicaLaneConversion(converter, patterns, target);
   target.addLegalOp<AllReduceOp, BatchAllReduceOp, ReduceToOp, BroadcastOp,
                     AllGatherOp>();
   target.addIllegalOp<RegroupOp, UnpackOp, SelectReplicaOp>();

@@ -21,15 +21,15 @@ void populateStructuralConversionPatterns(const TypeConverter &converter,
                                           RewritePatternSet &patterns,
                                           ConversionTarget &target);
 
-/// Maps `per_replica<N x T>` and `mirrored<N x T>` to N values of type T,
-/// one per replica. Values that must stay distributed (operands and results
-/// of ops left legal) are rebuilt with `replica.regroup` and taken apart with
-/// `replica.unpack`.
-void addReplicaLaneConversion(TypeConverter &converter);
-
-/// regroup, unpack and select_replica on per-replica lanes.
-void populateReplicaLanePatterns(const TypeConverter &converter,
-                                 RewritePatternSet &patterns);
+/// Sets up the conversion of every distributed value to N values, one per
+/// replica: `per_replica<N x T>` and `mirrored<N x T>` become N values of
+/// type T through the structural patterns, and regroup, unpack and
+/// select_replica are taken apart. Values that must stay distributed
+/// (operands and results of ops left legal) are rebuilt with
+/// `replica.regroup` and taken apart with `replica.unpack`.
+void populateReplicaLaneConversion(TypeConverter &converter,
+                                   RewritePatternSet &patterns,
+                                   ConversionTarget &target);
 
 /// `values[index]` for a dynamic `index`: a chain of selects, or an
 /// `scf.index_switch` for dynamically shaped values (their sizes may differ,
