@@ -31,7 +31,8 @@ with malloc/free of every result per step (as replica's generated code
 does), once with glibc's defaults and once with glibc keeping freed memory
 (GLIBC_TUNABLES=KEEP_MEMORY, the settings replica-run applies with mallopt).
 
-Usage, from the repository root after building (about 2 minutes):
+Usage, from the repository root after building (about 2 minutes; 3 to 4
+with --diagnose):
 
     /usr/bin/python3 bench/allreduce_step.py [--diagnose] [--out FILE]
 
