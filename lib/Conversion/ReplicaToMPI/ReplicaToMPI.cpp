@@ -93,7 +93,17 @@ public:
           rewriter.getFunctionType(TypeRange(operands), {}));
       declaration.setPrivate();
     }
+    // The unranked descriptors the call takes live on the stack: scope them
+    // so that a call in a loop does not grow the stack every iteration.
+    auto scope = memref::AllocaScopeOp::create(rewriter, loc, TypeRange());
+    Block *body = rewriter.createBlock(&scope.getBodyRegion());
+    for (Value operand : operands)
+      if (auto cast = operand.getDefiningOp<memref::CastOp>())
+        rewriter.moveOpBefore(cast, body, body->end());
+    rewriter.setInsertionPointToEnd(body);
     func::CallOp::create(rewriter, loc, symbol, TypeRange(), operands);
+    memref::AllocaScopeReturnOp::create(rewriter, loc, ValueRange());
+    rewriter.setInsertionPointAfter(scope);
   }
 
   Value constant(int64_t value) {

@@ -8,12 +8,15 @@
 // CHECK-LABEL: func.func @all_reduce(
 // CHECK-SAME:    %[[X:[A-Za-z0-9_]+]]: tensor<4x?xf32>) -> (tensor<4x?xf32>, index)
 // CHECK:         %[[IN:.*]] = bufferization.to_buffer %[[X]] read_only : tensor<4x?xf32> to memref<4x?xf32>
-// CHECK:         %[[INU:.*]] = memref.cast %[[IN]] : memref<4x?xf32> to memref<*xf32>
 // CHECK:         %[[DIM:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<4x?xf32>
 // CHECK:         %[[OUT:.*]] = memref.alloc(%[[DIM]]) : memref<4x?xf32>
-// CHECK:         %[[OUTU:.*]] = memref.cast %[[OUT]] : memref<4x?xf32> to memref<*xf32>
 // CHECK:         %[[MEAN:.*]] = arith.constant 1 : i32
-// CHECK:         call @replica_mpi_all_reduce_f32(%[[INU]], %[[OUTU]], %[[MEAN]])
+// The unranked descriptors live in an alloca scope (no stack growth in loops).
+// CHECK:         memref.alloca_scope {
+// CHECK:           %[[INU:.*]] = memref.cast %[[IN]] : memref<4x?xf32> to memref<*xf32>
+// CHECK:           %[[OUTU:.*]] = memref.cast %[[OUT]] : memref<4x?xf32> to memref<*xf32>
+// CHECK:           func.call @replica_mpi_all_reduce_f32(%[[INU]], %[[OUTU]], %[[MEAN]])
+// CHECK:         }
 // CHECK:         %[[R:.*]] = bufferization.to_tensor %[[OUT]] restrict writable
 // CHECK:         %[[W:.*]] = mpi.comm_world : !mpi.comm
 // CHECK:         %[[RANK:.*]] = mpi.comm_rank(%[[W]]) : i32
