@@ -204,5 +204,6 @@ void ConvertReplicaToLinalgPass::runOnOperation() {
                BroadcastLowering, AllGatherLowering>(converter, context);
   target.addIllegalDialect<ReplicaDialect>();
   if (failed(applyPartialConversion(module, target, std::move(patterns))))
-    signalPassFailure();
+    return signalPassFailure();
+  eraseIdentityCasts(module);
 }

@@ -138,3 +138,26 @@ func.func @caller(%c: i1, %m: !replica.mirrored<2 x f32>) -> !replica.mirrored<2
   }
   return %r : !replica.mirrored<2 x f32>
 }
+
+// -----
+
+// A per-replica and a mirrored value of the same lanes, both reduced: each
+// keeps its own type (they used to share one materialization of the wrong
+// type and the conversion failed).
+// CHECK-LABEL: func.func @same_lanes_both_kinds(
+// CHECK-SAME:    %[[C:[A-Za-z0-9_]+]]: tensor<4xf32>)
+// CHECK-NOT:     unrealized_conversion_cast
+// CHECK:         %[[P:.*]] = replica.regroup %[[C]], %[[C]] always_wrap : tensor<4xf32> -> !replica.per_replica<2 x tensor<4xf32>>
+// CHECK:         %[[M:.*]] = replica.regroup %[[C]], %[[C]] mirrored always_wrap : tensor<4xf32> -> !replica.mirrored<2 x tensor<4xf32>>
+// CHECK:         replica.all_reduce sum %[[P]] : !replica.per_replica<2 x tensor<4xf32>>
+// CHECK:         replica.all_reduce prod %[[M]] : !replica.mirrored<2 x tensor<4xf32>>
+// CHECK-NOT:     unrealized_conversion_cast
+func.func @same_lanes_both_kinds(%c: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %p = replica.regroup %c, %c : tensor<4xf32> -> !replica.per_replica<2 x tensor<4xf32>>
+  %m = replica.regroup %c, %c mirrored : tensor<4xf32> -> !replica.mirrored<2 x tensor<4xf32>>
+  %a = replica.all_reduce sum %p : !replica.per_replica<2 x tensor<4xf32>>
+  %b = replica.all_reduce prod %m : !replica.mirrored<2 x tensor<4xf32>>
+  %x = replica.select_replica %a[0] : !replica.mirrored<2 x tensor<4xf32>> -> tensor<4xf32>
+  %y = replica.select_replica %b[1] : !replica.mirrored<2 x tensor<4xf32>> -> tensor<4xf32>
+  return %x, %y : tensor<4xf32>, tensor<4xf32>
+}

@@ -81,7 +81,11 @@ struct BranchOpConversion : OpInterfaceConversionPattern<BranchOpInterface> {
   }
 };
 
-/// A regroup is its operands, one per replica.
+/// A regroup is its operands, one per replica. Each lane goes through an
+/// identity cast: the conversion driver keys materializations by the lane
+/// values, so two regroups of the same values (say `regroup %c, %c` and
+/// `regroup %c, %c mirrored`) would otherwise share one materialization of
+/// the wrong type. eraseIdentityCasts removes the casts afterwards.
 struct RegroupLanes : OpConversionPattern<RegroupOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -89,8 +93,12 @@ struct RegroupLanes : OpConversionPattern<RegroupOp> {
                   ConversionPatternRewriter &rewriter) const override {
     if (!isa<DistributedType>(op.getType()))
       return rewriter.notifyMatchFailure(op, "structure or unwrapped leaf");
-    rewriter.replaceOpWithMultiple(
-        op, SmallVector<SmallVector<Value>>{flatten(adaptor.getInputs())});
+    SmallVector<Value> lanes;
+    for (Value lane : flatten(adaptor.getInputs()))
+      lanes.push_back(UnrealizedConversionCastOp::create(
+                          rewriter, op.getLoc(), lane.getType(), lane)
+                          .getResult(0));
+    rewriter.replaceOpWithMultiple(op, SmallVector<SmallVector<Value>>{lanes});
     return success();
   }
 };
@@ -209,3 +217,12 @@ void mlir::replica::populateReplicaLaneConversion(TypeConverter &converter,
       converter, patterns.getContext());
 }
 
+
+void mlir::replica::eraseIdentityCasts(Operation *root) {
+  root->walk([](UnrealizedConversionCastOp cast) {
+    if (cast.getInputs().getTypes() != cast.getResultTypes())
+      return;
+    cast.replaceAllUsesWith(cast.getInputs());
+    cast.erase();
+  });
+}

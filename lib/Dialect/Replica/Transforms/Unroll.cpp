@@ -341,5 +341,6 @@ void UnrollPass::runOnOperation() {
                     AllGatherOp>();
   target.addIllegalOp<RegroupOp, UnpackOp, SelectReplicaOp>();
   if (failed(applyPartialConversion(module, target, std::move(patterns))))
-    signalPassFailure();
+    return signalPassFailure();
+  eraseIdentityCasts(module);
 }

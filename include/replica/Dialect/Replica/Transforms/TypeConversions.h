@@ -31,6 +31,10 @@ void populateReplicaLaneConversion(TypeConverter &converter,
                                    RewritePatternSet &patterns,
                                    ConversionTarget &target);
 
+/// Removes the identity `unrealized_conversion_cast`s that the lane
+/// conversion puts on regroup operands; run after the conversion.
+void eraseIdentityCasts(Operation *root);
+
 /// `values[index]` for a dynamic `index`: a chain of selects, or an
 /// `scf.index_switch` for dynamically shaped values (their sizes may differ,
 /// which elementwise selects cannot express). Out of range gives
