@@ -35,6 +35,9 @@ static void buildTensorsToLLVM(OpPassManager &pm) {
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
+  // convert-to-llvm's vector interface leaves 1-D transfer_read/write alone;
+  // the vector pass lowers them to loads and stores first.
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
