@@ -27,6 +27,7 @@
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/SourceMgr.h"
@@ -38,6 +39,7 @@
 #endif
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <thread>
 #include <unistd.h>
 
@@ -144,6 +146,32 @@ static FailureOr<int64_t> getSPMDReplicaCount(ModuleOp module) {
   return count ? count.getInt() : 0;
 }
 
+/// Copies what every rank wrote (mpirun's --output-filename layout:
+/// DIR/<job>/rank.<r>/{stdout,stderr}) to our stdout and stderr, rank by
+/// rank.
+static void printRankOutput(StringRef dir) {
+  std::map<int, std::string> rankDirs;
+  std::error_code ec;
+  for (llvm::sys::fs::directory_iterator job(dir, ec), end; job != end && !ec;
+       job.increment(ec))
+    for (llvm::sys::fs::directory_iterator rank(job->path(), ec);
+         rank != end && !ec; rank.increment(ec)) {
+      StringRef name = llvm::sys::path::filename(rank->path());
+      int index;
+      if (name.consume_front("rank.") && !name.getAsInteger(10, index))
+        rankDirs[index] = rank->path();
+    }
+  for (StringRef stream : {"stdout", "stderr"})
+    for (auto &[index, rankDir] : rankDirs) {
+      auto buffer = llvm::MemoryBuffer::getFile(rankDir + "/" + stream);
+      if (!buffer)
+        continue;
+      llvm::raw_ostream &os = stream == "stdout" ? llvm::outs() : llvm::errs();
+      os << (*buffer)->getBuffer();
+      os.flush();
+    }
+}
+
 /// Starts `mpirun -np N` on this same command line (the program read from
 /// stdin goes through a file, since only rank 0 would get stdin) and waits.
 static int launchUnderMPIRun(int argc, char **argv, ModuleOp module,
@@ -179,6 +207,14 @@ static int launchUnderMPIRun(int argc, char **argv, ModuleOp module,
     args.push_back(StringRef(argv[i]) == "-" && !stdinCopy.empty()
                        ? std::string(stdinCopy)
                        : std::string(argv[i]));
+  // mpirun forwards the ranks' output in chunks that can split lines across
+  // ranks; instead it writes each rank's output to files, printed in rank
+  // order once the run ends.
+  SmallString<128> outputDir;
+  if (llvm::sys::fs::createUniqueDirectory("replica-run", outputDir))
+    return fail("cannot create a directory for the ranks' output");
+  args.insert(args.begin() + 1,
+              {"--output-filename", (outputDir + ":nocopy").str()});
   SmallVector<StringRef> argRefs(args.begin(), args.end());
   std::string error;
   // The ranks end themselves at --timeout; the margin covers mpirun's
@@ -186,6 +222,8 @@ static int launchUnderMPIRun(int argc, char **argv, ModuleOp module,
   unsigned wait = timeout == 0 ? 0 : timeout + 30;
   int status = llvm::sys::ExecuteAndWait(*mpirun, argRefs, std::nullopt, {},
                                          wait, 0, &error);
+  printRankOutput(outputDir);
+  llvm::sys::fs::remove_directories(outputDir);
   if (status < 0)
     return fail("mpirun failed: " + error);
   return status;
@@ -269,8 +307,8 @@ static void keepFreedMemory() {
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   keepFreedMemory();
-  // Under mpirun stdout is a pipe; whole lines keep ranks from splitting
-  // each other's lines.
+  // A rank that aborts (a failed collective, --timeout) still leaves every
+  // line it printed.
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   cl::ParseCommandLineOptions(argc, argv, "replica program runner\n");
 
