@@ -200,7 +200,7 @@ static int launchUnderMPIRun(int argc, char **argv, ModuleOp module,
     return fail("mpirun not found on PATH (install openmpi-bin)");
   std::string exe = llvm::sys::fs::getMainExecutable(
       argv[0], reinterpret_cast<void *>(&launchUnderMPIRun));
-  SmallVector<std::string> args{*mpirun, "--allow-run-as-root",
+  SmallVector<std::string> args{*mpirun, "--quiet", "--allow-run-as-root",
                                 "--oversubscribe", "-np",
                                 std::to_string(numProcesses), exe};
   for (int i = 1; i < argc; ++i)
@@ -338,6 +338,10 @@ int main(int argc, char **argv) {
     return 1;
   if (backend == Backend::MPI && !isMPIRank())
     return launchUnderMPIRun(argc, argv, *module, source);
+  // Every rank compiles the same program: its diagnostics come once.
+  if (!isFirstRank())
+    context.getDiagEngine().registerHandler(
+        [](Diagnostic &) { return success(); });
 
   PassManager pm(&context);
   if (printIRAfterAll) {
@@ -354,7 +358,7 @@ int main(int argc, char **argv) {
   else
     replica::buildLowerToCPUPipeline(pm, lowerOptions);
   if (failed(pm.run(*module)))
-    return fail("lowering " + inputFilename + " failed");
+    return isFirstRank() ? fail("lowering " + inputFilename + " failed") : 1;
 
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
