@@ -37,7 +37,6 @@ labels each program prints.
 """
 
 import argparse
-import itertools
 import json
 import math
 import os
@@ -50,10 +49,6 @@ INT_WIDTH = {"i32": 32, "i64": 64}
 BITS_TYPE = {"f16": "i16", "bf16": "i16", "f32": "i32", "f64": "i64",
              "i32": "i32", "i64": "i64"}
 KINDS = ["sum", "mean", "max", "min", "prod"]
-# Below every generated value: `max(x, LOWEST)` is x.
-LOWEST = {"f16": "-60000.0", "bf16": "-1048576.0", "f32": "-1099511627776.0",
-          "f64": "-1.152921504606847e+18", "i32": "-2147483647",
-          "i64": "-9223372036854775807"}
 # Largest magnitude of a generated constant, per element type.
 MAGNITUDE = {"bf16": 4, "f16": 6, "f32": 9, "f64": 12, "i32": 9, "i64": 12}
 
@@ -62,30 +57,8 @@ FEATURES = [
     "regroup", "replicate", "all_reduce", "batch_all_reduce", "reduce_to",
     "broadcast", "all_gather", "select_replica", "unpack", "nest", "loop",
     "arith", "convert", "dynamic_index", "in_replica_reduce_to",
-    "mirror_check", "loop_tensor", "loop_yield_collective", "launder",
-    "mirrored_mix",
+    "mirror_check", "loop_tensor",
 ]
-# Off unless --enable; each works around a backend bug (KNOWN_BUGS in
-# run_differential.py):
-#
-# loop_yield_collective: on the cpu backend, an scf.for that yields the
-# result of an in-replica collective on a tensor as its carried value
-# computes wrong values (the N copies the unrolled loop carries alias one
-# buffer); the generator yields a copy, max(result, LOWEST), instead.
-#
-# mirrored_mix: replica-unroll fails ("failed to legalize unresolved
-# materialization from '!replica.mirrored<...>' to
-# '!replica.per_replica<...>'", or the reverse) when a mirrored and a
-# per-replica value with the same N SSA values per replica ("lanes") are both
-# operands of cross-replica collectives, e.g. `regroup %c, %c` and
-# `regroup %c, %c mirrored`, or a mirrored value and the per-replica
-# regroup an in-replica collective on a replicate argument makes of it.
-# Unless the feature is on, the generator gives every mirrored value lanes of
-# its own: `regroup ... mirrored` of fresh values, no regroup of a mirrored
-# value's parts, and replicate arguments of mirrored and local operands
-# (the same value on every replica; fusion can make a mirrored value's lanes
-# one value too) copied before use.
-DEFAULT_DISABLED = ["loop_yield_collective", "mirrored_mix"]
 
 
 def is_float(elem):
@@ -146,25 +119,18 @@ class Ty:
         return Ty(elem, self.shape)
 
 
-ALIASES = itertools.count()
-
-
 class Val:
     """One SSA value: a local (dist None) or distributed leaf value.
 
     `bound` bounds |element| over every replica's component, `gran` says all
-    elements are multiples of 2^-gran. `alias` names the value the mpi
-    backend makes of it: values that replica-to-spmd maps to one local value
-    (a block argument and its operand, select_replica of a mirrored value,
-    ...) share it."""
+    elements are multiples of 2^-gran."""
 
-    def __init__(self, name, ty, dist, bound, gran, alias=None):
+    def __init__(self, name, ty, dist, bound, gran):
         self.name = name
         self.ty = ty
         self.dist = dist  # None, "per_replica" or "mirrored"
         self.bound = bound
         self.gran = gran
-        self.alias = next(ALIASES) if alias is None else alias
 
     def type_str(self, n):
         if self.dist is None:
@@ -205,10 +171,6 @@ class Program:
         self.pool = []  # top-level values
         self.labels = []
         self.elems = set()
-        # Aliases an elementwise op has read (and may have been bufferized
-        # in place on).
-        self.arith_used = set()
-        self.merged = {}  # Union-find of alias classes.
 
     # --- emission helpers ---------------------------------------------------
     def fresh(self):
@@ -291,71 +253,7 @@ class Program:
 
     def reduced(self, v, kind, name, dist):
         (b, g), _ = reduce_bounds(kind, v.bound, v.gran, self.n)
-        result = Val(name, v.ty, dist, b, g)
-        if v.dist == "mirrored" and dist == "mirrored":
-            if kind in ("mean", "max", "min"):
-                result.alias = v.alias  # Canonicalization folds it to v.
-            elif kind == "sum":
-                # Canonicalized to `regroup (v * N) ... mirrored`.
-                self.read_by_arith(v)
-        return result
-
-    def detach(self, v):
-        """`max(v, LOWEST)`: a value equal to `v` that is not `v` (see
-        mirrored_mix)."""
-        low, name = self.fresh(), self.fresh()
-        op = "maximumf" if is_float(v.ty.elem) else "maxsi"
-        if v.ty.shape is None:
-            self.emit("%s = arith.constant %s : %s" %
-                      (low, LOWEST[v.ty.elem], v.ty))
-        else:
-            self.emit("%s = arith.constant dense<%s> : %s" %
-                      (low, LOWEST[v.ty.elem], v.ty))
-        self.emit("%s = arith.%s %s, %s : %s" % (name, op, v.name, low, v.ty))
-        return Val(name, v.ty, v.dist, v.bound, v.gran, self.read_by_arith(v))
-
-    def find(self, alias):
-        while alias in self.merged:
-            alias = self.merged[alias]
-        return alias
-
-    def read_by_arith(self, *vals):
-        """Records an elementwise op on `vals`; returns the alias of its
-        result. Folds can make the result any operand (x + 0, max(x, x),
-        trunci(extsi(x)), ...) and bufferization may write it into an
-        operand's buffer, so all of them become one alias class."""
-        root = self.find(vals[0].alias)
-        for v in vals[1:]:
-            other = self.find(v.alias)
-            if other != root:
-                self.merged[other] = root
-        self.arith_used.add(root)
-        return root
-
-    def launder(self, v):
-        """`v` for a collective to read. Works around a bug of the mpi
-        backend (see KNOWN_BUGS in run_differential.py): a collective that
-        reads the result of another collective directly reads its buffer
-        behind bufferization's back, and an elementwise op on that result
-        may have been bufferized in place on it. The copy `max(v, LOWEST)`
-        reads v after those ops, which then cannot be in place. Off with
-        --disable launder."""
-        if not self.on("launder") or v.ty.shape is None or \
-                self.find(v.alias) not in self.arith_used:
-            return v
-        if v.dist is None:
-            return self.detach(v)
-        name, x = self.fresh(), self.fresh()
-        result = Val(name, v.ty, "per_replica", v.bound, v.gran)
-        self.emit("%s = replica.replicate<%d> (%s = %s) : (%s) -> (%s) {" %
-                  (name, self.n, x, v.name, v.type_str(self.n),
-                   result.type_str(self.n)))
-        self.depth += 1
-        y = self.detach(Val(x, v.ty, None, v.bound, v.gran))
-        self.emit("replica.yield %s : %s" % (y.name, v.ty))
-        self.depth -= 1
-        self.emit("}")
-        return result
+        return Val(name, v.ty, dist, b, g)
 
     # --- arithmetic shared by both contexts ----------------------------------
     def binop(self, a, b, dist=None):
@@ -373,7 +271,6 @@ class Program:
         if not ops:
             return None
         op, bound, g = self.rng.choice(ops)
-        alias = self.read_by_arith(a, b)
         if is_float(elem):
             mnemonic = {"add": "addf", "sub": "subf", "mul": "mulf",
                         "max": "maximumf", "min": "minimumf"}[op]
@@ -383,7 +280,7 @@ class Program:
         name = self.fresh()
         self.emit("%s = arith.%s %s, %s : %s" %
                   (name, mnemonic, a.name, b.name, a.ty))
-        return Val(name, a.ty, dist, bound, g, alias)
+        return Val(name, a.ty, dist, bound, g)
 
     def convert(self, v):
         """`v` converted exactly to another element type, or None."""
@@ -404,8 +301,7 @@ class Program:
                 name = self.fresh()
                 self.emit("%s = arith.truncf %s : %s to %s" %
                           (name, mid, v.ty.with_elem("f32"), ty))
-                return Val(name, ty, None, v.bound, v.gran,
-                           self.read_by_arith(v))
+                return Val(name, ty, None, v.bound, v.gran)
             op = "extf" if width[elem] > width[src] else "truncf"
         elif is_float(src):
             op = "fptosi"
@@ -415,7 +311,7 @@ class Program:
             op = "extsi" if elem == "i64" else "trunci"
         name = self.fresh()
         self.emit("%s = arith.%s %s : %s to %s" % (name, op, v.name, v.ty, ty))
-        return Val(name, ty, None, v.bound, v.gran, self.read_by_arith(v))
+        return Val(name, ty, None, v.bound, v.gran)
 
     def splat(self, scalar, ty):
         """The scalar `scalar` (of ty's element type) in the shape of ty."""
@@ -450,10 +346,6 @@ class Program:
             # Equal operands: either one SSA value or equal constants.
             ops = [c if self.chance(0.5) else self.constant(ty, values)
                    for _ in range(self.n)]
-            if not self.on("mirrored_mix"):
-                # Operands that are no other value's (see mirrored_mix).
-                ops = [self.detach(Val(op, ty, None, bound, gran)).name
-                       for op in ops]
             name = self.fresh()
             result = Val(name, ty, "mirrored", bound, gran)
             self.emit("%s = replica.regroup %s mirrored : %s -> %s" %
@@ -613,7 +505,6 @@ class Program:
         kind = v and self.pick_kind([v])
         if not kind:
             return False
-        v = self.launder(v)
         name = self.fresh()
         self.emit("%s = replica.all_reduce %s %s : %s" %
                   (name, kind, v.name, v.type_str(self.n)))
@@ -630,7 +521,6 @@ class Program:
         kind = self.pick_kind(vals) if len(vals) >= 2 else None
         if not kind:
             return False
-        vals = [self.launder(v) for v in vals]
         name = self.fresh()
         self.emit("%s:%d = replica.batch_all_reduce %s %s : %s" %
                   (name, len(vals), kind, ", ".join(v.name for v in vals),
@@ -645,7 +535,6 @@ class Program:
         kind = v and self.pick_kind([v])
         if not kind:
             return False
-        v = self.launder(v)
         name = self.fresh()
         self.emit("%s = replica.reduce_to %s %s to %d : %s" %
                   (name, kind, v.name, self.rng.randrange(self.n),
@@ -658,7 +547,7 @@ class Program:
         if not v:
             return False
         name = self.fresh()
-        result = Val(name, v.ty, "mirrored", v.bound, v.gran, v.alias)
+        result = Val(name, v.ty, "mirrored", v.bound, v.gran)
         self.emit("%s = replica.broadcast %s : %s -> %s" %
                   (name, v.name, v.ty, result.type_str(self.n)))
         self.pool.append(result)
@@ -668,7 +557,6 @@ class Program:
         v = self.pick(self.pool, self.dists(lambda v: v.ty.rank >= 1))
         if not v:
             return False
-        v = self.launder(v)
         dim = self.rng.randrange(v.ty.rank)
         shape = list(v.ty.shape)
         shape[dim] *= self.n
@@ -682,25 +570,19 @@ class Program:
 
     def select(self, v, k):
         """Replica k's component of the distributed `v`, a local value."""
-        alias = v.alias if v.dist == "mirrored" else None
-        if v.dist == "per_replica":
-            v = self.launder(v)  # A broadcast from k on mpi.
         index = "%d" % k
         if self.on("dynamic_index") and self.chance(0.3):
             index = self.index_constant(k)
         name = self.fresh()
         self.emit("%s = replica.select_replica %s[%s] : %s -> %s" %
                   (name, v.name, index, v.type_str(self.n), v.ty))
-        return Val(name, v.ty, None, v.bound, v.gran, alias)
+        return Val(name, v.ty, None, v.bound, v.gran)
 
     def unpack(self, v):
-        alias = v.alias if v.dist == "mirrored" else None
-        if v.dist == "per_replica":
-            v = self.launder(v)  # Broadcasts on mpi.
         name = self.fresh()
         self.emit("%s:%d = replica.unpack %s : %s" %
                   (name, self.n, v.name, v.type_str(self.n)))
-        return [Val("%s#%d" % (name, k), v.ty, None, v.bound, v.gran, alias)
+        return [Val("%s#%d" % (name, k), v.ty, None, v.bound, v.gran)
                 for k in range(self.n)]
 
     def op_select_replica(self):
@@ -722,16 +604,10 @@ class Program:
             parts = [self.select(v, k) for k in range(self.n)]
         order = list(range(self.n))
         self.rng.shuffle(order)
-        if v.dist == "mirrored" and not self.on("mirrored_mix"):
-            # Not a per-replica value with the parts of a mirrored one (see
-            # mirrored_mix).
-            parts = [self.detach(part) for part in parts]
         if self.chance(0.5):
             self.pool.append(self.rng.choice(parts))
-        # On mpi, a chain of arith.select on the replica id.
-        alias = self.read_by_arith(*parts)
         name = self.fresh()
-        result = Val(name, v.ty, "per_replica", v.bound, v.gran, alias)
+        result = Val(name, v.ty, "per_replica", v.bound, v.gran)
         self.emit("%s = replica.regroup %s : %s -> %s" %
                   (name, ", ".join(parts[k].name for k in order), v.ty,
                    result.type_str(self.n)))
@@ -796,22 +672,14 @@ class Program:
         for arg, group in zip(args, groups):
             if len(group) == 1:
                 v = group[0]
-                body.pool.append(Val(arg, v.ty, None, v.bound, v.gran,
-                                     v.alias))
-                if v.dist != "per_replica" and not self.on("mirrored_mix"):
-                    # The body uses a value of its own, not the same value
-                    # on every replica (see mirrored_mix).
-                    body.pool[-1] = self.detach(body.pool[-1])
+                body.pool.append(Val(arg, v.ty, None, v.bound, v.gran))
                 continue
             local_type = "tuple<%s>" % ", ".join(str(v.ty) for v in group)
             for j, v in enumerate(group):
                 leaf = self.fresh()
                 self.emit("%s = replica.tuple_get %s[%d] : %s -> %s" %
                           (leaf, arg, j, local_type, v.ty))
-                body.pool.append(Val(leaf, v.ty, None, v.bound, v.gran,
-                                     v.alias))
-                if v.dist != "per_replica" and not self.on("mirrored_mix"):
-                    body.pool[-1] = self.detach(body.pool[-1])
+                body.pool.append(Val(leaf, v.ty, None, v.bound, v.gran))
         body.run(self.rng.randint(2, 6))
         yields = body.choose_yields()
         # Yield groups: one value, or two as a tuple.
@@ -864,11 +732,11 @@ class Program:
             if len(group) == 1:
                 v = group[0]
                 self.pool.append(Val(value, v.ty, "per_replica", v.bound,
-                                     v.gran, v.alias))
+                                     v.gran))
                 continue
             for j, v in enumerate(group):
                 leaf = self.fresh()
-                d = Val(leaf, v.ty, "per_replica", v.bound, v.gran, v.alias)
+                d = Val(leaf, v.ty, "per_replica", v.bound, v.gran)
                 self.emit("%s = replica.tuple_get %s[%d] : %s -> %s" %
                           (leaf, value, j, rtype, d.type_str(self.n)))
                 self.pool.append(d)
@@ -879,13 +747,6 @@ class Program:
         """Whether an scf.for may carry `v`."""
         return v.ty.shape is None or self.on("loop_tensor")
 
-    def loop_yield(self, v):
-        """`v`, an in-replica collective's result, for an scf.for in a
-        replicate body to yield (see loop_yield_collective)."""
-        if v.ty.shape is None or self.on("loop_yield_collective"):
-            return v
-        return self.detach(v)
-
     def op_loop(self):
         """scf.for carrying a distributed value through a replicate body and
         a cross-replica collective each iteration."""
@@ -893,11 +754,8 @@ class Program:
         if not self.pick(self.pool, carried):
             self.source_replicate(Ty(self.rng.choice(ELEMS), None))
         v = self.pick(self.pool, carried)
-        # The loop may update v's buffer in place, or fold away and be v
-        # (see launder).
-        alias = self.read_by_arith(v)
         # Two or three trips: canonicalization replaces a loop of one trip
-        # by its body, where launder would have to see the carried value.
+        # by its body.
         trips = self.rng.randint(2, 3)
         add_id = self.chance(0.5)
         # Bounds after each trip; one kind for the whole loop.
@@ -954,8 +812,7 @@ class Program:
                 reduced = self.fresh()
                 self.emit("%s = replica.all_reduce %s %s : %s" %
                           (reduced, chosen, out, v.ty))
-                out = self.loop_yield(
-                    Val(reduced, v.ty, None, v.bound, v.gran)).name
+                out = reduced
             self.emit("replica.yield %s : %s" % (out, v.ty))
             self.depth -= 1
             self.emit("}")
@@ -971,14 +828,14 @@ class Program:
         self.emit("scf.yield %s : %s" % (cur, dist_type))
         self.depth -= 1
         self.emit("}")
-        self.pool.append(Val(result, v.ty, v.dist, bound, gran, alias))
+        self.pool.append(Val(result, v.ty, v.dist, bound, gran))
         return True
 
     # --- outputs ------------------------------------------------------------
     def mirror_check(self, v):
         """Every replica's copy of the mirrored `v`, as per-replica values."""
         name, x = self.fresh(), self.fresh()
-        per_replica = Val(name, v.ty, "per_replica", v.bound, v.gran, v.alias)
+        per_replica = Val(name, v.ty, "per_replica", v.bound, v.gran)
         self.emit("%s = replica.replicate<%d> (%s = %s) : (%s) -> (%s) {" %
                   (name, self.n, x, v.name, v.type_str(self.n),
                    per_replica.type_str(self.n)))
@@ -1138,7 +995,6 @@ class Body:
         if not x:
             return False
         rid = self.replica_id()
-        alias = p.read_by_arith(x)
         if p.chance(0.3):
             values, bound, gran = p.rand_values(x.ty)
             other = p.constant(x.ty, values)
@@ -1149,7 +1005,7 @@ class Body:
             p.emit("%s = arith.select %s, %s, %s : %s" %
                    (name, cond, other, x.name, x.ty))
             return self.add(Val(name, x.ty, None, max(x.bound, bound),
-                                max(x.gran, gran), alias))
+                                max(x.gran, gran)))
         bound = x.bound + (p.n - 1)
         if not is_exact(x.ty.elem, bound, x.gran):
             return False
@@ -1158,7 +1014,7 @@ class Body:
         p.emit("%s = arith.%s %s, %s : %s" %
                (name, "addf" if is_float(x.ty.elem) else "addi", x.name,
                 spread, x.ty))
-        return self.add(Val(name, x.ty, None, bound, x.gran, alias))
+        return self.add(Val(name, x.ty, None, bound, x.gran))
 
     def all_reduce(self):
         p = self.p
@@ -1166,7 +1022,6 @@ class Body:
         kind = x and p.pick_kind([x])
         if not kind:
             return False
-        x = p.launder(x)
         name = p.fresh()
         p.emit("%s = replica.all_reduce %s %s : %s" %
                (name, kind, x.name, x.ty))
@@ -1179,7 +1034,6 @@ class Body:
         kind = p.pick_kind(vals) if len(vals) >= 2 else None
         if not kind:
             return False
-        vals = [p.launder(v) for v in vals]
         name = p.fresh()
         p.emit("%s:%d = replica.batch_all_reduce %s %s : %s" %
                (name, len(vals), kind, ", ".join(v.name for v in vals),
@@ -1193,7 +1047,6 @@ class Body:
         x = p.pick(self.pool)
         if not x:
             return False
-        x = p.launder(x)
         name = p.fresh()
         p.emit("%s = replica.broadcast %s from %d : %s" %
                (name, x.name, p.rng.randrange(p.n), x.ty))
@@ -1204,7 +1057,6 @@ class Body:
         x = p.pick(self.pool, lambda v: v.ty.rank >= 1)
         if not x:
             return False
-        x = p.launder(x)
         dim = p.rng.randrange(x.ty.rank)
         shape = list(x.ty.shape)
         shape[dim] *= p.n
@@ -1223,15 +1075,13 @@ class Body:
         if not kind:
             return False
         k = p.rng.randrange(p.n)
-        source = p.launder(x)
         reduced = p.fresh()
         p.emit("%s = replica.reduce_to %s %s to %d : %s" %
-               (reduced, kind, source.name, k, x.ty))
+               (reduced, kind, x.name, k, x.ty))
         r = p.reduced(x, kind, reduced, None)
         bound, gran = max(r.bound, x.bound), max(r.gran, x.gran)
         if p.chance(0.5):
             return self.add(Val(reduced, x.ty, None, bound, gran))
-        alias = p.read_by_arith(r, x)
         kk = p.index_constant(k)
         cond = p.fresh()
         p.emit("%s = arith.cmpi eq, %s, %s : index" %
@@ -1239,7 +1089,7 @@ class Body:
         name = p.fresh()
         p.emit("%s = arith.select %s, %s, %s : %s" %
                (name, cond, reduced, x.name, x.ty))
-        return self.add(Val(name, x.ty, None, bound, gran, alias))
+        return self.add(Val(name, x.ty, None, bound, gran))
 
     def arith(self):
         p = self.p
@@ -1294,7 +1144,6 @@ class Body:
         else:
             return False
         rid = self.replica_id() if add_id else None
-        alias = p.read_by_arith(x)  # See op_loop.
         lo, hi, one = (p.index_constant(0), p.index_constant(trips),
                        p.index_constant(1))
         name, iv, acc = p.fresh(), p.fresh(), p.fresh()
@@ -1304,19 +1153,17 @@ class Body:
         reduced = p.fresh()
         p.emit("%s = replica.all_reduce %s %s : %s" %
                (reduced, kind, acc, x.ty))
+        out = reduced
         if add_id:
             spread = p.splat(p.id_as(x.ty.elem, rid), x.ty)
             out = p.fresh()
             p.emit("%s = arith.%s %s, %s : %s" %
                    (out, "addf" if is_float(x.ty.elem) else "addi",
                     reduced, spread, x.ty))
-        else:
-            out = p.loop_yield(Val(reduced, x.ty, None, x.bound,
-                                   x.gran)).name
         p.emit("scf.yield %s : %s" % (out, x.ty))
         p.depth -= 1
         p.emit("}")
-        return self.add(Val(name, x.ty, None, bound, gran, alias))
+        return self.add(Val(name, x.ty, None, bound, gran))
 
     def run(self, steps):
         p = self.p
@@ -1418,18 +1265,13 @@ def main(argv=None):
                              "(prog_<I>.mlir); repeatable")
     parser.add_argument("--disable", action="append", default=[],
                         choices=FEATURES, help="feature not to generate")
-    parser.add_argument("--enable", action="append", default=[],
-                        choices=FEATURES,
-                        help="feature to generate that is off by default (%s)"
-                        % ", ".join(DEFAULT_DISABLED))
     parser.add_argument("--all-ranks", action="store_true",
                         help="every replica prints (each line N times), "
                         "not replica 0 alone")
     parser.add_argument("--out", required=True, help="output directory")
     args = parser.parse_args(argv)
 
-    args.disable = sorted(set(args.disable) |
-                          (set(DEFAULT_DISABLED) - set(args.enable)))
+    args.disable = sorted(set(args.disable))
     os.makedirs(args.out, exist_ok=True)
     manifest = {"seed": args.seed, "disabled": args.disable,
                 "all_ranks": args.all_ranks, "modules": []}

@@ -28,10 +28,6 @@ module that fails to compile or run is split into its programs to find the
 culprits. Exit status 1 on any failure.
 
 A longer local run: python3 run_differential.py --count 2000 [--seed S].
-
-Known backend bugs the generator avoids by default (see gen_programs.py,
-DEFAULT_DISABLED and the launder feature); `--enable`/`--disable` with the
-feature name brings them back:
 """
 
 import argparse
@@ -50,26 +46,6 @@ import time
 sys.dont_write_bytecode = True  # No __pycache__ in the source tree.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen_programs  # noqa: E402
-
-KNOWN_BUGS = {
-    "launder (--disable launder)":
-        "mpi: a collective that reads another collective's result directly "
-        "reads its buffer behind one-shot bufferization's back "
-        "(to_buffer(to_tensor(alloc)) folds to alloc), so an elementwise op "
-        "on that result bufferized in place clobbers what the collective "
-        "reads.",
-    "loop_yield_collective (--enable loop_yield_collective)":
-        "cpu: an scf.for in a replicate body that yields an in-replica "
-        "collective's result on a tensor as its carried value computes "
-        "wrong values (e.g. 4 replicas: -93 instead of -98).",
-    "mirrored_mix (--enable mirrored_mix)":
-        "cpu: replica-unroll fails ('failed to legalize unresolved "
-        "materialization from !replica.mirrored to !replica.per_replica' or "
-        "the reverse) when a mirrored and a per-replica value with the same "
-        "SSA values per replica are both operands of collectives, e.g. "
-        "`regroup %c, %c` and `regroup %c, %c mirrored` both all-reduced.",
-}
-__doc__ += "".join("\n  %s:\n    %s\n" % item for item in KNOWN_BUGS.items())
 
 LINE = re.compile(r"^(p(\d+)\.\d+) (\w+) (.*)$")
 PRECISION = {"f16": 11, "bf16": 8, "f32": 24, "f64": 53}
@@ -219,8 +195,6 @@ def gen_flags(args):
     flags = ["--all-ranks"] if args.all_ranks else []
     for feature in args.disable:
         flags += ["--disable", feature]
-    for feature in args.enable:
-        flags += ["--enable", feature]
     return flags
 
 
@@ -366,8 +340,6 @@ def main():
                         "OpenMPI splits lines of ranks that print more than "
                         "a few KB, so use small --per-file")
     parser.add_argument("--disable", action="append", default=[],
-                        choices=gen_programs.FEATURES)
-    parser.add_argument("--enable", action="append", default=[],
                         choices=gen_programs.FEATURES)
     args = parser.parse_args()
     args.out = os.path.abspath(args.out or tempfile.mkdtemp(
