@@ -27,6 +27,10 @@ static void buildTensorsToLLVM(OpPassManager &pm) {
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // Values computed straight into their pack slice leave copies of a buffer
+  // onto itself (through equal subviews and reshapes): these fold away.
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
   bufferization::buildBufferDeallocationPipeline(pm);
   // Deallocation leaves bufferization.clone for buffers that escape.
   pm.addPass(createConvertBufferizationToMemRefPass());

@@ -15,10 +15,12 @@
 #include "mlir/Dialect/Shard/IR/ShardOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Remarks.h"
+#include "mlir/Interfaces/DestinationStyleOpInterface.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MathExtras.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -144,6 +146,28 @@ static Value unflatten(OpBuilder &builder, Location loc, Value flat,
                                        ArrayRef<ReassociationIndices>{all});
 }
 
+/// Where a reduced value can be computed straight into its pack slice: the
+/// `tensor.empty` init of the destination-style op at the root of the chain
+/// of single-result destination-style ops in `block` that computes `value`
+/// (say fill then matmul). Null if there is none.
+static OpOperand *getEmptyInit(Value value, Block *block) {
+  auto result = dyn_cast<OpResult>(value);
+  while (result) {
+    Operation *producer = result.getOwner();
+    auto dps = dyn_cast<DestinationStyleOpInterface>(producer);
+    if (!dps || producer->getBlock() != block ||
+        producer->getNumResults() != 1)
+      return nullptr;
+    OpOperand *init = dps.getTiedOpOperand(result);
+    if (init->get().getDefiningOp<tensor::EmptyOp>())
+      return init;
+    result = dyn_cast<OpResult>(init->get());
+    if (result && !result.hasOneUse())
+      return nullptr;
+  }
+  return nullptr;
+}
+
 namespace {
 class FuseReductionsPass
     : public replica::impl::ReplicaFuseReductionsPassBase<FuseReductionsPass> {
@@ -165,6 +189,8 @@ private:
   Value packLanes(OpBuilder &builder, Location loc, const Pack &pack,
                   ArrayRef<Value> values, ArrayRef<int64_t> offsets,
                   int64_t size);
+  Value packInPlace(OpBuilder &builder, Location loc, const Pack &pack,
+                    ArrayRef<int64_t> offsets, int64_t size);
   void remarkUnfused(const Candidate &candidate, StringRef reason);
   void recordPack(const Pack &pack, ArrayRef<int64_t> offsets);
 
@@ -172,6 +198,9 @@ private:
   /// The report's summary (Debian's LLVM compiles statistics out).
   int64_t reportedCandidates = 0;
   int64_t reportedFused = 0;
+  int64_t reportedCopiesAvoided = 0;
+  /// Members computed straight into their pack slice.
+  DenseSet<const Candidate *> inPlace;
 };
 } // namespace
 
@@ -355,6 +384,79 @@ Value FuseReductionsPass::packLanes(OpBuilder &builder, Location loc,
   return buffer;
 }
 
+/// Packs local member values. A member computed by destination-style ops
+/// from a `tensor.empty` gets its slice of the pack as that init, so
+/// one-shot bufferization writes it in place: no copy into the pack. The
+/// pack is then threaded through those producers in program order (each
+/// slice is taken just before its first producer and inserted right after
+/// the last); the other members are copied in at the pack's place.
+Value FuseReductionsPass::packInPlace(OpBuilder &builder, Location loc,
+                                      const Pack &pack,
+                                      ArrayRef<int64_t> offsets,
+                                      int64_t size) {
+  Block *block = builder.getInsertionBlock();
+  struct Slot {
+    Candidate *member;
+    int64_t offset;
+    OpOperand *init;
+  };
+  SmallVector<Slot> inPlaceSlots, copied;
+  for (auto [member, offset] : llvm::zip_equal(pack.members, offsets)) {
+    OpOperand *init = isa<RankedTensorType>(member->localType)
+                          ? getEmptyInit(member->input(), block)
+                          : nullptr;
+    (init ? inPlaceSlots : copied).push_back({member, offset, init});
+  }
+  // Slices go in producer order; a member whose producers overlap the
+  // previous member's is copied instead.
+  llvm::sort(inPlaceSlots, [](const Slot &a, const Slot &b) {
+    return a.init->getOwner()->isBeforeInBlock(b.init->getOwner());
+  });
+  SmallVector<Slot> chain;
+  for (Slot &slot : inPlaceSlots) {
+    if (!chain.empty() && !chain.back().member->input().getDefiningOp()
+                               ->isBeforeInBlock(slot.init->getOwner()))
+      copied.push_back(slot);
+    else
+      chain.push_back(slot);
+  }
+  OpBuilder::InsertPoint packPoint = builder.saveInsertionPoint();
+  if (!chain.empty())
+    builder.setInsertionPoint(chain.front().init->getOwner());
+  Value buffer = tensor::EmptyOp::create(builder, loc, ArrayRef<int64_t>{size},
+                                         pack.key.element);
+  auto sliceOf = [&](int64_t offset, int64_t numElements) {
+    return std::make_tuple(
+        SmallVector<OpFoldResult>{builder.getIndexAttr(offset)},
+        SmallVector<OpFoldResult>{builder.getIndexAttr(numElements)},
+        SmallVector<OpFoldResult>{builder.getIndexAttr(1)});
+  };
+  for (Slot &slot : chain) {
+    Candidate *member = slot.member;
+    auto [offsets, sizes, strides] = sliceOf(slot.offset, member->numElements);
+    builder.setInsertionPoint(slot.init->getOwner());
+    Value slice = tensor::ExtractSliceOp::create(builder, loc, buffer, offsets,
+                                                 sizes, strides);
+    slot.init->set(unflatten(builder, loc, slice, member->localType));
+    builder.setInsertionPointAfterValue(member->input());
+    Value flat = flatten(builder, loc, member->input(), member->numElements);
+    buffer = tensor::InsertSliceOp::create(builder, loc, flat, buffer, offsets,
+                                           sizes, strides);
+    inPlace.insert(member);
+    ++numCopiesAvoided;
+    ++reportedCopiesAvoided;
+  }
+  builder.restoreInsertionPoint(packPoint);
+  for (Slot &slot : copied) {
+    Candidate *member = slot.member;
+    auto [offsets, sizes, strides] = sliceOf(slot.offset, member->numElements);
+    Value flat = flatten(builder, loc, member->input(), member->numElements);
+    buffer = tensor::InsertSliceOp::create(builder, loc, flat, buffer, offsets,
+                                           sizes, strides);
+  }
+  return buffer;
+}
+
 void FuseReductionsPass::rewritePack(
     Pack &pack, DenseMap<Operation *, SmallVector<bool>> &fused) {
   // Members in program order, so offsets follow the block.
@@ -369,9 +471,8 @@ void FuseReductionsPass::rewritePack(
     offsets.push_back(size);
     size += llvm::alignTo(member->numElements, alignElements);
   }
-  recordPack(pack, offsets);
   if (pack.members.size() == 1)
-    return;
+    return recordPack(pack, offsets);
   reportedFused += pack.members.size();
   ++numPacks;
   numFused += pack.members.size();
@@ -396,9 +497,7 @@ void FuseReductionsPass::rewritePack(
 
   SmallVector<Value> results;
   if (ArrayAttr shard = pack.key.shard) {
-    SmallVector<Value> inputs = llvm::to_vector(
-        llvm::map_range(pack.members, [](Candidate *m) { return m->input(); }));
-    Value packed = packLanes(builder, loc, pack, inputs, offsets, size);
+    Value packed = packInPlace(builder, loc, pack, offsets, size);
     Value reduced = shard::AllReduceOp::create(
         builder, loc, packed.getType(), cast<FlatSymbolRefAttr>(shard[0]),
         cast<DenseI16ArrayAttr>(shard[1]), packed,
@@ -406,9 +505,7 @@ void FuseReductionsPass::rewritePack(
     for (auto [member, offset] : llvm::zip_equal(pack.members, offsets))
       results.push_back(extract(reduced, member, offset));
   } else if (!pack.key.crossReplica) {
-    SmallVector<Value> inputs = llvm::to_vector(
-        llvm::map_range(pack.members, [](Candidate *m) { return m->input(); }));
-    Value packed = packLanes(builder, loc, pack, inputs, offsets, size);
+    Value packed = packInPlace(builder, loc, pack, offsets, size);
     Value reduced = AllReduceOp::create(builder, loc, kind, packed);
     for (auto [member, offset] : llvm::zip_equal(pack.members, offsets))
       results.push_back(extract(reduced, member, offset));
@@ -444,6 +541,7 @@ void FuseReductionsPass::rewritePack(
     member->result().replaceAllUsesWith(result);
     fused[member->op][member->operand] = true;
   }
+  recordPack(pack, offsets);
 }
 
 void FuseReductionsPass::recordPack(const Pack &pack,
@@ -463,7 +561,8 @@ void FuseReductionsPass::recordPack(const Pack &pack,
                                          {"operand", member->operand},
                                          {"type", type},
                                          {"offset_bytes", offset * elementBytes},
-                                         {"bytes", member->bytes}});
+                                         {"bytes", member->bytes},
+                                         {"in_place", inPlace.contains(member)}});
   }
   std::string element;
   llvm::raw_string_ostream os(element);
@@ -556,6 +655,7 @@ void FuseReductionsPass::runOnOperation() {
       {"pass", getArgument()},
       {"candidates", reportedCandidates},
       {"fused", reportedFused},
+      {"copies_avoided", reportedCopiesAvoided},
       {"packs", llvm::json::Array(reportedPacks)}};
   file->os() << llvm::formatv("{0:2}", document) << "\n";
   file->keep();
