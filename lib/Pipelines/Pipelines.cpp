@@ -56,6 +56,7 @@ static void addFusion(OpPassManager &pm, const LowerOptions &options) {
   fusion.alignment = options.alignment;
   fusion.latencyUs = options.latencyUs;
   fusion.bandwidthGbps = options.bandwidthGbps;
+  fusion.costTable = options.costTable;
   fusion.report = options.report;
   pm.addPass(createReplicaFuseReductionsPass(fusion));
 }

@@ -476,9 +476,10 @@ REPLICA_MPI_EXPORT void replica_mpi_finalize(void) {
 /// Measures MPI_Allreduce (f32 sum, out of place, as the generated code
 /// calls it) from 4 KiB to 64 MiB and prints, on rank 0, the times and the
 /// replica-fuse-reductions options that fit them: the latency of the
-/// smallest size, the best bandwidth, and as bytes-per-pack the smallest
-/// size within 10% of the best time per byte (the transport's sweet spot;
-/// larger packs cost more per byte on shared memory).
+/// smallest size, the best bandwidth, as bytes-per-pack the smallest size
+/// within 10% of the best time per byte (the transport's sweet spot; larger
+/// packs cost more per byte on shared memory), and the measurements as
+/// `cost-table`, from which `bytes-per-pack=-1` makes the same choice.
 REPLICA_MPI_EXPORT void replica_mpi_calibrate(void) {
   constexpr int64_t smallest = 4 << 10, largest = 64 << 20;
   std::vector<float> in(largest / sizeof(float), 1.0f), out(in.size());
@@ -520,9 +521,13 @@ REPLICA_MPI_EXPORT void replica_mpi_calibrate(void) {
     std::printf("%12lld %12.1f %10.2f\n", static_cast<long long>(bytes),
                 time * 1e6, factor * bytes / time * 1e-9);
   std::printf("options: bytes-per-pack=%lld latency-us=%.1f "
-              "bandwidth-gbps=%.2f\n",
+              "bandwidth-gbps=%.2f cost-table=",
               static_cast<long long>(packBytes), times.front().second * 1e6,
               factor / bestPerByte * 1e-9);
+  for (size_t i = 0; i < times.size(); ++i)
+    std::printf("%s%lld:%.1f", i ? "," : "",
+                static_cast<long long>(times[i].first), times[i].second * 1e6);
+  std::printf("\n");
   std::fflush(stdout);
 }
 

@@ -75,6 +75,11 @@ static cl::opt<int64_t> bytesPerPack(
     "bytes-per-pack",
     cl::desc("Pack size limit in bytes (-1: cost model, 0: one pack per key)"),
     cl::init(-1));
+static cl::opt<std::string> costTable(
+    "cost-table",
+    cl::desc("Measured all-reduce times for the fusion cost model, "
+             "bytes:microseconds,... (printed by --calibrate)"),
+    cl::init(""));
 static cl::opt<bool> calibrate(
     "calibrate",
     cl::desc("Measure the backend's all-reduce over a range of sizes and "
@@ -353,6 +358,7 @@ int main(int argc, char **argv) {
   replica::LowerOptions lowerOptions;
   lowerOptions.fuse = fuse;
   lowerOptions.bytesPerPack = bytesPerPack;
+  lowerOptions.costTable = costTable;
   if (backend == Backend::MPI)
     replica::buildLowerToMPIPipeline(pm, lowerOptions);
   else

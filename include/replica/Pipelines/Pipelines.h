@@ -32,6 +32,10 @@ struct LowerOptions : PassPipelineOptions<LowerOptions> {
   PassOptions::Option<double> bandwidthGbps{
       *this, "bandwidth-gbps", llvm::cl::desc("Modelled bandwidth in GB/s"),
       llvm::cl::init(370.0)};
+  PassOptions::Option<std::string> costTable{
+      *this, "cost-table",
+      llvm::cl::desc("Measured all-reduce times, bytes:microseconds,..."),
+      llvm::cl::init("")};
   PassOptions::Option<std::string> report{
       *this, "report", llvm::cl::desc("Write the packs as JSON to this file"),
       llvm::cl::init("")};

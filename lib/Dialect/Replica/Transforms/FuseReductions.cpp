@@ -194,6 +194,10 @@ private:
   void remarkUnfused(const Candidate &candidate, StringRef reason);
   void recordPack(const Pack &pack, ArrayRef<int64_t> offsets);
 
+  LogicalResult parseCostTable();
+
+  /// `cost-table` as (bytes, microseconds), by size.
+  SmallVector<std::pair<int64_t, double>> measured;
   std::vector<llvm::json::Value> reportedPacks;
   /// The report's summary (Debian's LLVM compiles statistics out).
   int64_t reportedCandidates = 0;
@@ -204,13 +208,47 @@ private:
 };
 } // namespace
 
+LogicalResult FuseReductionsPass::parseCostTable() {
+  measured.clear();
+  StringRef rest = costTable;
+  while (!rest.empty()) {
+    StringRef entry;
+    std::tie(entry, rest) = rest.split(',');
+    auto [bytesText, microsText] = entry.split(':');
+    int64_t bytes;
+    double micros;
+    if (bytesText.trim().getAsInteger(10, bytes) || bytes <= 0 ||
+        microsText.trim().getAsDouble(micros) || micros <= 0 ||
+        (!measured.empty() && bytes <= measured.back().first))
+      return emitError(getOperation()->getLoc())
+             << "invalid cost-table entry '" << entry
+             << "': expected increasing bytes:microseconds pairs, both "
+                "positive";
+    measured.emplace_back(bytes, micros);
+  }
+  return success();
+}
+
 int64_t FuseReductionsPass::getPackLimit(const PackKey &key) const {
   if (bytesPerPack >= 0)
     return bytesPerPack == 0 ? std::numeric_limits<int64_t>::max()
                              : bytesPerPack;
-  // t(B) = alpha + c * B / beta: grow packs until alpha is 5% of t(B).
   int64_t n = key.numReplicas;
-  if (n <= 1 || latencyUs <= 0 || bandwidthGbps <= 0)
+  if (n <= 1)
+    return std::numeric_limits<int64_t>::max();
+  if (!measured.empty()) {
+    // Splitting T bytes into packs of B costs about T/B * t(B): the best
+    // sizes have the least time per byte. The smallest within 10% of the
+    // best leaves the most packs (to start early) for nearly the same time.
+    double best = std::numeric_limits<double>::max();
+    for (auto [bytes, micros] : measured)
+      best = std::min(best, micros / bytes);
+    for (auto [bytes, micros] : measured)
+      if (micros / bytes <= 1.1 * best)
+        return bytes;
+  }
+  // t(B) = alpha + c * B / beta: grow packs until alpha is 5% of t(B).
+  if (latencyUs <= 0 || bandwidthGbps <= 0)
     return std::numeric_limits<int64_t>::max();
   double c = 2.0 * (n - 1) / n;
   double alpha = latencyUs * 1e-6, beta = bandwidthGbps * 1e9;
@@ -221,6 +259,19 @@ double FuseReductionsPass::getModelledMicros(int64_t bytes,
                                              int64_t numReplicas) const {
   if (numReplicas <= 1)
     return 0;
+  if (!measured.empty()) {
+    // Piecewise linear through the measurements; flat below the smallest
+    // (latency bound), the last segment's slope beyond the largest.
+    if (bytes <= measured.front().first || measured.size() == 1)
+      return measured.front().second *
+             std::max<double>(1.0, double(bytes) / measured.front().first);
+    size_t i = 1;
+    while (i + 1 < measured.size() && measured[i].first < bytes)
+      ++i;
+    auto [b0, t0] = measured[i - 1];
+    auto [b1, t1] = measured[i];
+    return t0 + (t1 - t0) * double(bytes - b0) / double(b1 - b0);
+  }
   double c = 2.0 * (numReplicas - 1) / numReplicas;
   return latencyUs + c * bytes / (bandwidthGbps * 1e3);
 }
@@ -639,6 +690,8 @@ void FuseReductionsPass::fuseBlock(Block &block) {
 }
 
 void FuseReductionsPass::runOnOperation() {
+  if (failed(parseCostTable()))
+    return signalPassFailure();
   SmallVector<Block *> blocks;
   getOperation()->walk([&](Block *block) { blocks.push_back(block); });
   for (Block *block : blocks)

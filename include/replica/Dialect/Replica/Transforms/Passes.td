@@ -137,8 +137,17 @@ def ReplicaFuseReductionsPass : Pass<"replica-fuse-reductions"> {
 
     `bytes-per-pack=-1` (auto) uses the alpha-beta model
     `t(B) = alpha + 2(n-1)/n * B / beta` (`latency-us`, `bandwidth-gbps`):
-    packs grow until latency is at most 5% of a pack's modelled time. `0`
-    means one pack per key, as TF's `bytes_per_pack=0`.
+    packs grow until latency is at most 5% of a pack's modelled time. With
+    `cost-table` (times measured on the transport, e.g. by
+    `replica-run --calibrate`) the model interpolates the table instead and
+    packs grow to the smallest measured size whose time per byte is within
+    10% of the best: on shared-memory MPI, packs far beyond the caches cost
+    more per byte. `0` means one pack per key, as TF's `bytes_per_pack=0`.
+
+    A value computed in the same block by destination-style ops from a
+    `tensor.empty` (a fill then a matmul, an elementwise op) gets its slice of
+    the pack as that init, so bufferization writes it in place: no copy into
+    the pack. Reduced values are read out of the pack as slices.
 
     ```mlir
     %a = replica.all_reduce sum %x : tensor<4xf32>
@@ -166,6 +175,9 @@ def ReplicaFuseReductionsPass : Pass<"replica-fuse-reductions"> {
            "Modelled all-reduce latency alpha in microseconds">,
     Option<"bandwidthGbps", "bandwidth-gbps", "double", "370.0",
            "Modelled all-reduce bandwidth beta in GB/s">,
+    Option<"costTable", "cost-table", "std::string", "\"\"",
+           "Measured all-reduce times, bytes:microseconds,... (replaces the "
+           "alpha-beta model; `replica-run --calibrate` prints it)">,
     Option<"report", "report", "std::string", "\"\"",
            "Write the packs as JSON to this file">,
   ];
