@@ -15,7 +15,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #define REPLICA_MPI_EXPORT __attribute__((visibility("default")))
@@ -312,6 +314,16 @@ static void copyBuffer(const Buffer &from, const Buffer &to) {
 // Collectives
 //===----------------------------------------------------------------------===//
 
+/// All-reduces started between replica_mpi_group_start and
+/// replica_mpi_group_end: in flight together, completed at the end, where
+/// `finish` scales means and narrows widened results.
+struct Group {
+  bool open = false;
+  std::vector<MPI_Request> requests;
+  std::vector<std::function<void()>> finish;
+};
+static Group group;
+
 template <typename Elem>
 static void allReduce(const char *function, int64_t inRank, void *in,
                       int64_t outRank, void *out, int32_t kind) {
@@ -321,6 +333,31 @@ static void allReduce(const char *function, int64_t inRank, void *in,
   checkSameCount(function, src, dst);
   MPI_Op op = getReductionOp<Elem>(function, kind);
   int count = static_cast<int>(src.count);
+  if (group.open) {
+    MPI_Request request;
+    if constexpr (Elem::isWidened) {
+      auto wide = std::make_shared<std::vector<float>>(widen<Elem>(src));
+      MPI_REPORT_IF_ERROR(MPI_Iallreduce(MPI_IN_PLACE, wide->data(), count,
+                                         MPI_FLOAT, op, MPI_COMM_WORLD,
+                                         &request));
+      group.finish.push_back([wide, dst, kind] {
+        if (kind == Mean)
+          divideBySize(wide->data(), dst.count, getWorldSize());
+        narrow<Elem>(*wide, dst);
+      });
+    } else {
+      const void *send = src.data == dst.data ? MPI_IN_PLACE : src.data;
+      MPI_REPORT_IF_ERROR(MPI_Iallreduce(send, dst.data, count, Elem::getType(),
+                                         op, MPI_COMM_WORLD, &request));
+      group.finish.push_back([dst, kind] {
+        if (kind == Mean)
+          divideBySize(reinterpret_cast<typename Elem::Storage *>(dst.data),
+                       dst.count, getWorldSize());
+      });
+    }
+    group.requests.push_back(request);
+    return;
+  }
   if constexpr (Elem::isWidened) {
     std::vector<float> wide = widen<Elem>(src);
     MPI_REPORT_IF_ERROR(MPI_Allreduce(MPI_IN_PLACE, wide.data(), count,
@@ -492,8 +529,8 @@ REPLICA_MPI_EXPORT void replica_mpi_calibrate(void) {
     for (int i = 0; i < repeats + 1; ++i) {
       MPI_REPORT_IF_ERROR(MPI_Barrier(MPI_COMM_WORLD));
       double start = MPI_Wtime();
-      MPI_REPORT_IF_ERROR(MPI_Allreduce(in.data(), out.data(), count,
-                                        MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD));
+      MPI_REPORT_IF_ERROR(MPI_Allreduce(in.data(), out.data(), count, MPI_FLOAT,
+                                        MPI_SUM, MPI_COMM_WORLD));
       double elapsed = MPI_Wtime() - start;
       MPI_REPORT_IF_ERROR(MPI_Allreduce(MPI_IN_PLACE, &elapsed, 1, MPI_DOUBLE,
                                         MPI_MAX, MPI_COMM_WORLD));
@@ -529,6 +566,22 @@ REPLICA_MPI_EXPORT void replica_mpi_calibrate(void) {
                 static_cast<long long>(times[i].first), times[i].second * 1e6);
   std::printf("\n");
   std::fflush(stdout);
+}
+
+REPLICA_MPI_EXPORT void replica_mpi_group_start(void) {
+  if (group.open)
+    fail("replica_mpi_group_start", "a group is already open");
+  group.open = true;
+}
+
+REPLICA_MPI_EXPORT void replica_mpi_group_end(void) {
+  if (!group.open)
+    fail("replica_mpi_group_end", "no group is open");
+  MPI_REPORT_IF_ERROR(MPI_Waitall(static_cast<int>(group.requests.size()),
+                                  group.requests.data(), MPI_STATUSES_IGNORE));
+  for (std::function<void()> &finish : group.finish)
+    finish();
+  group = Group();
 }
 
 REPLICA_MPI_EXPORT void replica_mpi_abort(int32_t code) {

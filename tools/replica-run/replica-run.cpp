@@ -24,8 +24,8 @@
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/DynamicLibrary.h"
-#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -50,17 +50,17 @@ namespace {
 enum class Backend { CPU, MPI, NCCL };
 } // namespace
 
-static cl::opt<std::string> inputFilename(cl::Positional,
-                                          cl::desc("<input file>"),
-                                          cl::init("-"));
+static cl::opt<std::string>
+    inputFilename(cl::Positional, cl::desc("<input file>"), cl::init("-"));
 static cl::opt<Backend> backend(
     "backend", cl::desc("Where the replicas run"), cl::init(Backend::CPU),
     cl::values(clEnumValN(Backend::CPU, "cpu", "one process (reference)"),
                clEnumValN(Backend::MPI, "mpi", "one MPI process per replica"),
                clEnumValN(Backend::NCCL, "nccl", "one GPU per replica")));
-static cl::opt<unsigned> numProcesses(
-    "np", cl::desc("Number of processes (mpi); must match the program"),
-    cl::init(0));
+static cl::opt<unsigned>
+    numProcesses("np",
+                 cl::desc("Number of processes (mpi); must match the program"),
+                 cl::init(0));
 static cl::opt<std::string> entryPoint("e", cl::desc("Function to run"),
                                        cl::init("main"));
 static cl::opt<unsigned>
@@ -75,11 +75,11 @@ static cl::opt<int64_t> bytesPerPack(
     "bytes-per-pack",
     cl::desc("Pack size limit in bytes (-1: cost model, 0: one pack per key)"),
     cl::init(-1));
-static cl::opt<std::string> costTable(
-    "cost-table",
-    cl::desc("Measured all-reduce times for the fusion cost model, "
-             "bytes:microseconds,... (printed by --calibrate)"),
-    cl::init(""));
+static cl::opt<std::string>
+    costTable("cost-table",
+              cl::desc("Measured all-reduce times for the fusion cost model, "
+                       "bytes:microseconds,... (printed by --calibrate)"),
+              cl::init(""));
 static cl::opt<bool> calibrate(
     "calibrate",
     cl::desc("Measure the backend's all-reduce over a range of sizes and "
@@ -98,8 +98,8 @@ static int fail(const Twine &message) {
 static std::string getLibraryDir(const char *argv0) {
   std::string exe = llvm::sys::fs::getMainExecutable(
       argv0, reinterpret_cast<void *>(&getLibraryDir));
-  SmallString<256> dir(llvm::sys::path::parent_path(
-      llvm::sys::path::parent_path(exe)));
+  SmallString<256> dir(
+      llvm::sys::path::parent_path(llvm::sys::path::parent_path(exe)));
   llvm::sys::path::append(dir, "lib");
   return std::string(dir);
 }
@@ -205,9 +205,13 @@ static int launchUnderMPIRun(int argc, char **argv, ModuleOp module,
     return fail("mpirun not found on PATH (install openmpi-bin)");
   std::string exe = llvm::sys::fs::getMainExecutable(
       argv[0], reinterpret_cast<void *>(&launchUnderMPIRun));
-  SmallVector<std::string> args{*mpirun, "--quiet", "--allow-run-as-root",
-                                "--oversubscribe", "-np",
-                                std::to_string(numProcesses), exe};
+  SmallVector<std::string> args{*mpirun,
+                                "--quiet",
+                                "--allow-run-as-root",
+                                "--oversubscribe",
+                                "-np",
+                                std::to_string(numProcesses),
+                                exe};
   for (int i = 1; i < argc; ++i)
     args.push_back(StringRef(argv[i]) == "-" && !stdinCopy.empty()
                        ? std::string(stdinCopy)
@@ -244,8 +248,8 @@ struct MPIRuntime {
 
 static FailureOr<MPIRuntime> loadMPIRuntime(StringRef path) {
   std::string error;
-  auto library =
-      llvm::sys::DynamicLibrary::getPermanentLibrary(path.str().c_str(), &error);
+  auto library = llvm::sys::DynamicLibrary::getPermanentLibrary(
+      path.str().c_str(), &error);
   if (!library.isValid()) {
     fail("cannot load the MPI runtime " + path + ": " + error);
     return failure();
@@ -278,8 +282,8 @@ static int run(ModuleOp module, ArrayRef<StringRef> libraries) {
     return fail("cannot JIT the program: " +
                 llvm::toString(engine.takeError()));
   if (llvm::Error error = (*engine)->invokePacked(entryPoint))
-    return fail("running @" + entryPoint + " failed: " +
-                llvm::toString(std::move(error)));
+    return fail("running @" + entryPoint +
+                " failed: " + llvm::toString(std::move(error)));
   return 0;
 }
 

@@ -1,4 +1,5 @@
-//===- ReplicaToMPI.cpp - SPMD collectives to MPI ---------------------------===//
+//===- ReplicaToMPI.cpp - SPMD collectives to MPI
+//---------------------------===//
 
 #include "replica/Conversion/Passes.h"
 
@@ -80,19 +81,18 @@ public:
         result, /*restrict=*/true, /*writable=*/true);
   }
 
+  /// Calls `replica_mpi_<name>()`, declaring it if needed.
+  void call(StringRef name) {
+    std::string symbol = ("replica_mpi_" + name).str();
+    declare(symbol, {});
+    func::CallOp::create(rewriter, loc, symbol, TypeRange(), ValueRange());
+  }
+
   /// Calls `replica_mpi_<name>_<type>(operands...)`, declaring it if needed.
   void call(StringRef name, Type element, ValueRange operands) {
     std::string symbol =
         ("replica_mpi_" + name + "_" + getRuntimeTypeName(element)).str();
-    auto module = op->getParentOfType<ModuleOp>();
-    if (!SymbolTable::lookupSymbolIn(module, symbol)) {
-      OpBuilder::InsertionGuard guard(rewriter);
-      rewriter.setInsertionPointToStart(module.getBody());
-      auto declaration = func::FuncOp::create(
-          rewriter, loc, symbol,
-          rewriter.getFunctionType(TypeRange(operands), {}));
-      declaration.setPrivate();
-    }
+    declare(symbol, operands);
     // The unranked descriptors the call takes live on the stack: scope them
     // so that a call in a loop does not grow the stack every iteration.
     auto scope = memref::AllocaScopeOp::create(rewriter, loc, TypeRange());
@@ -129,6 +129,18 @@ public:
   }
 
 private:
+  void declare(StringRef symbol, ValueRange operands) {
+    auto module = op->getParentOfType<ModuleOp>();
+    if (SymbolTable::lookupSymbolIn(module, symbol))
+      return;
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(module.getBody());
+    auto declaration =
+        func::FuncOp::create(rewriter, loc, symbol,
+                             rewriter.getFunctionType(TypeRange(operands), {}));
+    declaration.setPrivate();
+  }
+
   Value unranked(Value buffer) {
     auto type = cast<MemRefType>(buffer.getType());
     return memref::CastOp::create(
@@ -142,10 +154,10 @@ private:
   Value result;
 };
 
-/// One reduction of `value` to every process (`root` < 0) or to `root`.
-Value reduce(ConversionPatternRewriter &rewriter, Operation *op,
-                        ReductionKind kind, Value value, int64_t root) {
-  RuntimeCall call(rewriter, op);
+/// Starts the reduction of `value` to every process (`root` < 0) or to
+/// `root`; `call.resultTensor()` is the result once it completes.
+void startReduce(RuntimeCall &call, ReductionKind kind, Value value,
+                 int64_t root) {
   Value input = call.toTensor(value);
   auto type = cast<RankedTensorType>(input.getType());
   Value in = call.readBuffer(input);
@@ -156,6 +168,13 @@ Value reduce(ConversionPatternRewriter &rewriter, Operation *op,
     operands.push_back(call.constant(root));
   call.call(root >= 0 ? "reduce" : "all_reduce", type.getElementType(),
             operands);
+}
+
+/// One reduction of `value` to every process (`root` < 0) or to `root`.
+Value reduce(ConversionPatternRewriter &rewriter, Operation *op,
+             ReductionKind kind, Value value, int64_t root) {
+  RuntimeCall call(rewriter, op);
+  startReduce(call, kind, value, root);
   return call.fromTensor(call.resultTensor(), value.getType());
 }
 
@@ -175,9 +194,22 @@ struct BatchAllReduceToMPI : OpConversionPattern<BatchAllReduceOp> {
   LogicalResult
   matchAndRewrite(BatchAllReduceOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    // The reductions of one batch are launched together: started inside a
+    // runtime group, completed at its end, before any result is read.
+    bool grouped = adaptor.getInputs().size() > 1;
+    RuntimeCall group(rewriter, op);
+    if (grouped)
+      group.call("group_start");
+    std::vector<RuntimeCall> calls;
+    for (Value input : adaptor.getInputs()) {
+      calls.emplace_back(rewriter, op);
+      startReduce(calls.back(), op.getKind(), input, -1);
+    }
+    if (grouped)
+      group.call("group_end");
     SmallVector<Value> results;
-    for (Value input : adaptor.getInputs())
-      results.push_back(reduce(rewriter, op, op.getKind(), input, -1));
+    for (auto [call, input] : llvm::zip_equal(calls, adaptor.getInputs()))
+      results.push_back(call.fromTensor(call.resultTensor(), input.getType()));
     rewriter.replaceOp(op, results);
     return success();
   }
@@ -228,9 +260,10 @@ struct AllGatherToMPI : OpConversionPattern<AllGatherOp> {
     SmallVector<Value> sizes = call.dynamicSizes(input);
     SmallVector<int64_t> blocksShape{n};
     llvm::append_range(blocksShape, inputType.getShape());
-    auto blocksType = dim == 0 ? resultType
-                               : RankedTensorType::get(
-                                     blocksShape, inputType.getElementType());
+    auto blocksType =
+        dim == 0
+            ? resultType
+            : RankedTensorType::get(blocksShape, inputType.getElementType());
     if (dim == 0 && inputType.isDynamicDim(0))
       sizes.front() = arith::MulIOp::create(
           rewriter, loc, sizes.front(),
@@ -273,8 +306,8 @@ struct ReplicaIdToRank : OpConversionPattern<ReplicaIdOp> {
     Value rank = mpi::CommRankOp::create(rewriter, loc, /*retval=*/Type(),
                                          rewriter.getI32Type(), world)
                      .getRank();
-    rewriter.replaceOpWithNewOp<arith::IndexCastOp>(
-        op, rewriter.getIndexType(), rank);
+    rewriter.replaceOpWithNewOp<arith::IndexCastOp>(op, rewriter.getIndexType(),
+                                                    rank);
     return success();
   }
 };
@@ -313,12 +346,11 @@ void ConvertReplicaToMPIPass::runOnOperation() {
     return signalPassFailure();
 
   // The mpi dialect's LLVM lowering picks the MPI ABI from this entry.
-  module->setAttr("dlti.map",
-                  MapAttr::get(context, {DataLayoutEntryAttr::get(
-                                            StringAttr::get(
-                                                context, "MPI:Implementation"),
-                                            StringAttr::get(context,
-                                                            "OpenMPI"))}));
+  module->setAttr(
+      "dlti.map",
+      MapAttr::get(context, {DataLayoutEntryAttr::get(
+                                StringAttr::get(context, "MPI:Implementation"),
+                                StringAttr::get(context, "OpenMPI"))}));
 
   ConversionTarget target(*context);
   target.addIllegalDialect<ReplicaDialect>();

@@ -77,3 +77,30 @@ module attributes {replica.num_replicas = 2 : i64} {
     return %g0, %g1 : tensor<4x3xi32>, tensor<2x6xi32>
   }
 }
+
+// -----
+
+// A batch is launched together: its all-reduces start inside one runtime
+// group and complete at its end, before any result is read. A batch of one
+// needs no group.
+// CHECK-DAG: func.func private @replica_mpi_group_start()
+// CHECK-DAG: func.func private @replica_mpi_group_end()
+// CHECK-LABEL: func.func @batch(
+// CHECK:         call @replica_mpi_group_start() : () -> ()
+// CHECK:         call @replica_mpi_all_reduce_f32(
+// CHECK:         call @replica_mpi_all_reduce_f16(
+// CHECK-NOT:     bufferization.to_tensor
+// CHECK:         call @replica_mpi_group_end() : () -> ()
+// CHECK:         bufferization.to_tensor
+// CHECK:         bufferization.to_tensor
+// CHECK-NOT:     group
+// CHECK:         call @replica_mpi_all_reduce_f32(
+// CHECK-NOT:     group
+// CHECK:         return
+module attributes {replica.num_replicas = 2 : i64} {
+  func.func @batch(%a: tensor<64xf32>, %b: tensor<32xf16>) -> (tensor<64xf32>, tensor<32xf16>, tensor<64xf32>) {
+    %r:2 = replica.batch_all_reduce sum %a, %b : tensor<64xf32>, tensor<32xf16>
+    %s = replica.batch_all_reduce sum %a : tensor<64xf32>
+    return %r#0, %r#1, %s : tensor<64xf32>, tensor<32xf16>, tensor<64xf32>
+  }
+}

@@ -15,8 +15,8 @@
 #include "mlir/Dialect/Shard/IR/ShardOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Remarks.h"
-#include "mlir/Interfaces/DestinationStyleOpInterface.h"
 #include "mlir/IR/TypeUtilities.h"
+#include "mlir/Interfaces/DestinationStyleOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/DenseMap.h"
@@ -84,8 +84,7 @@ struct Pack {
 };
 } // namespace
 
-template <>
-struct llvm::DenseMapInfo<PackKey> {
+template <> struct llvm::DenseMapInfo<PackKey> {
   static PackKey getEmptyKey() {
     return {ReductionKind::Sum, llvm::DenseMapInfo<mlir::Type>::getEmptyKey(),
             0, false, ArrayAttr()};
@@ -155,8 +154,7 @@ static OpOperand *getEmptyInit(Value value, Block *block) {
   while (result) {
     Operation *producer = result.getOwner();
     auto dps = dyn_cast<DestinationStyleOpInterface>(producer);
-    if (!dps || producer->getBlock() != block ||
-        producer->getNumResults() != 1)
+    if (!dps || producer->getBlock() != block || producer->getNumResults() != 1)
       return nullptr;
     OpOperand *init = dps.getTiedOpOperand(result);
     if (init->get().getDefiningOp<tensor::EmptyOp>())
@@ -295,9 +293,10 @@ SmallVector<Candidate> FuseReductionsPass::collectCandidates(Block &block) {
       Value input = op.getOperand(operand);
       Type localType = getLocalType(input.getType());
       auto tensor = dyn_cast<RankedTensorType>(localType);
-      Candidate candidate{&op, operand, {}, localType, 1, 0,
-                          position - 1,
-                          std::numeric_limits<unsigned>::max(), segment, ""};
+      Candidate candidate{
+          &op,     operand, {},           localType,
+          1,       0,       position - 1, std::numeric_limits<unsigned>::max(),
+          segment, ""};
       Type element = getElementTypeOrSelf(localType);
       auto distributed = dyn_cast<DistributedType>(input.getType());
       candidate.key = {kind, element,
@@ -324,8 +323,9 @@ SmallVector<Candidate> FuseReductionsPass::collectCandidates(Block &block) {
           input.getElementType() != result.getElementType()) {
         ++numCandidates;
         ++reportedCandidates;
-        remark::missed(op.getLoc(), remark::RemarkOpts::name("unfused")
-                                        .category(getArgument()))
+        remark::missed(
+            op.getLoc(),
+            remark::RemarkOpts::name("unfused").category(getArgument()))
             << remark::reason("not a tensor reduced in its own element type");
         continue;
       }
@@ -338,11 +338,11 @@ SmallVector<Candidate> FuseReductionsPass::collectCandidates(Block &block) {
           size *= grid.getShape()[axis];
       }
       Builder builder(&getContext());
-      addCandidate(ReductionKind::Sum, 0,
-                   builder.getArrayAttr({reduce.getGridAttr(),
-                                         reduce.getGridAxesAttr(),
-                                         reduce.getReductionAttr()}),
-                   size);
+      addCandidate(
+          ReductionKind::Sum, 0,
+          builder.getArrayAttr({reduce.getGridAttr(), reduce.getGridAxesAttr(),
+                                reduce.getReductionAttr()}),
+          size);
       continue;
     }
     if (auto reduce = dyn_cast<AllReduceOp>(op)) {
@@ -428,7 +428,8 @@ Value FuseReductionsPass::packLanes(OpBuilder &builder, Location loc,
        llvm::zip_equal(pack.members, values, offsets)) {
     Value flat = flatten(builder, loc, value, member->numElements);
     buffer = tensor::InsertSliceOp::create(
-        builder, loc, flat, buffer, ArrayRef<OpFoldResult>{builder.getIndexAttr(offset)},
+        builder, loc, flat, buffer,
+        ArrayRef<OpFoldResult>{builder.getIndexAttr(offset)},
         ArrayRef<OpFoldResult>{builder.getIndexAttr(member->numElements)},
         ArrayRef<OpFoldResult>{builder.getIndexAttr(1)});
   }
@@ -443,8 +444,7 @@ Value FuseReductionsPass::packLanes(OpBuilder &builder, Location loc,
 /// the last); the other members are copied in at the pack's place.
 Value FuseReductionsPass::packInPlace(OpBuilder &builder, Location loc,
                                       const Pack &pack,
-                                      ArrayRef<int64_t> offsets,
-                                      int64_t size) {
+                                      ArrayRef<int64_t> offsets, int64_t size) {
   Block *block = builder.getInsertionBlock();
   struct Slot {
     Candidate *member;
@@ -465,8 +465,9 @@ Value FuseReductionsPass::packInPlace(OpBuilder &builder, Location loc,
   });
   SmallVector<Slot> chain;
   for (Slot &slot : inPlaceSlots) {
-    if (!chain.empty() && !chain.back().member->input().getDefiningOp()
-                               ->isBeforeInBlock(slot.init->getOwner()))
+    if (!chain.empty() &&
+        !chain.back().member->input().getDefiningOp()->isBeforeInBlock(
+            slot.init->getOwner()))
       copied.push_back(slot);
     else
       chain.push_back(slot);
@@ -608,12 +609,13 @@ void FuseReductionsPass::recordPack(const Pack &pack,
     std::string type;
     llvm::raw_string_ostream typeOs(type);
     member->localType.print(typeOs);
-    members.push_back(llvm::json::Object{{"loc", loc},
-                                         {"operand", member->operand},
-                                         {"type", type},
-                                         {"offset_bytes", offset * elementBytes},
-                                         {"bytes", member->bytes},
-                                         {"in_place", inPlace.contains(member)}});
+    members.push_back(
+        llvm::json::Object{{"loc", loc},
+                           {"operand", member->operand},
+                           {"type", type},
+                           {"offset_bytes", offset * elementBytes},
+                           {"bytes", member->bytes},
+                           {"in_place", inPlace.contains(member)}});
   }
   std::string element;
   llvm::raw_string_ostream os(element);
@@ -624,10 +626,10 @@ void FuseReductionsPass::recordPack(const Pack &pack,
     kind.clear();
     pack.key.shard.print(kindOs);
   }
-  int64_t bytes = (offsets.back() +
-                   llvm::alignTo(pack.members.back()->numElements,
-                                 getAlignmentElements(pack.key.element))) *
-                  elementBytes;
+  int64_t bytes =
+      (offsets.back() + llvm::alignTo(pack.members.back()->numElements,
+                                      getAlignmentElements(pack.key.element))) *
+      elementBytes;
   reportedPacks.push_back(llvm::json::Object{
       {"kind", kind},
       {"element_type", element},
@@ -704,12 +706,12 @@ void FuseReductionsPass::runOnOperation() {
     getOperation()->emitError("cannot write the fusion report: ") << error;
     return signalPassFailure();
   }
-  llvm::json::Value document = llvm::json::Object{
-      {"pass", getArgument()},
-      {"candidates", reportedCandidates},
-      {"fused", reportedFused},
-      {"copies_avoided", reportedCopiesAvoided},
-      {"packs", llvm::json::Array(reportedPacks)}};
+  llvm::json::Value document =
+      llvm::json::Object{{"pass", getArgument()},
+                         {"candidates", reportedCandidates},
+                         {"fused", reportedFused},
+                         {"copies_avoided", reportedCopiesAvoided},
+                         {"packs", llvm::json::Array(reportedPacks)}};
   file->os() << llvm::formatv("{0:2}", document) << "\n";
   file->keep();
 }

@@ -38,9 +38,8 @@ struct FuncOpConversion : OpConversionPattern<func::FuncOp> {
     SmallVector<Type> results;
     if (failed(converter.convertTypes(type.getResults(), results)))
       return rewriter.notifyMatchFailure(func, "result types not converted");
-    if (!func.isExternal() &&
-        failed(rewriter.convertRegionTypes(&func.getBody(), converter,
-                                           &signature)))
+    if (!func.isExternal() && failed(rewriter.convertRegionTypes(
+                                  &func.getBody(), converter, &signature)))
       return rewriter.notifyMatchFailure(func, "block types not converted");
     rewriter.modifyOpInPlace(func, [&] {
       func.setType(FunctionType::get(func.getContext(),
@@ -61,7 +60,8 @@ struct BranchOpConversion : OpInterfaceConversionPattern<BranchOpInterface> {
     SmallVector<SmallVector<Value>> forwarded;
     llvm::SmallBitVector isForwarded(op->getNumOperands());
     for (unsigned i = 0, e = op->getNumSuccessors(); i < e; ++i) {
-      OperandRange range = branch.getSuccessorOperands(i).getForwardedOperands();
+      OperandRange range =
+          branch.getSuccessorOperands(i).getForwardedOperands();
       unsigned begin = range.empty() ? 0 : range.getBeginOperandIndex();
       isForwarded.set(begin, begin + range.size());
       forwarded.push_back(flatten(operands.slice(begin, range.size())));
@@ -95,8 +95,8 @@ struct RegroupLanes : OpConversionPattern<RegroupOp> {
       return rewriter.notifyMatchFailure(op, "structure or unwrapped leaf");
     SmallVector<Value> lanes;
     for (Value lane : flatten(adaptor.getInputs()))
-      lanes.push_back(UnrealizedConversionCastOp::create(
-                          rewriter, op.getLoc(), lane.getType(), lane)
+      lanes.push_back(UnrealizedConversionCastOp::create(rewriter, op.getLoc(),
+                                                         lane.getType(), lane)
                           .getResult(0));
     rewriter.replaceOpWithMultiple(op, SmallVector<SmallVector<Value>>{lanes});
     return success();
@@ -130,8 +130,8 @@ struct SelectReplicaLanes : OpConversionPattern<SelectReplicaOp> {
       rewriter.replaceOpWithMultiple(op, {{lanes[*index]}});
       return success();
     }
-    Value result = selectByIndex(rewriter, op.getLoc(),
-                                 adaptor.getIndex().front(), lanes);
+    Value result =
+        selectByIndex(rewriter, op.getLoc(), adaptor.getIndex().front(), lanes);
     rewriter.replaceOpWithMultiple(op, {{result}});
     return success();
   }
@@ -191,11 +191,12 @@ void mlir::replica::populateReplicaLaneConversion(TypeConverter &converter,
                                                   RewritePatternSet &patterns,
                                                   ConversionTarget &target) {
   converter.addConversion([](Type type) { return type; });
-  converter.addConversion([](DistributedType type, SmallVectorImpl<Type> &lanes)
-                              -> std::optional<LogicalResult> {
-    lanes.append(type.getNumReplicas(), type.getElementType());
-    return success();
-  });
+  converter.addConversion(
+      [](DistributedType type,
+         SmallVectorImpl<Type> &lanes) -> std::optional<LogicalResult> {
+        lanes.append(type.getNumReplicas(), type.getElementType());
+        return success();
+      });
   converter.addSourceMaterialization([](OpBuilder &builder,
                                         DistributedType type, ValueRange lanes,
                                         Location loc) -> Value {
@@ -205,18 +206,17 @@ void mlir::replica::populateReplicaLaneConversion(TypeConverter &converter,
                              /*mirrored=*/isa<MirroredType>(type),
                              /*always_wrap=*/true);
   });
-  converter.addTargetMaterialization(
-      [](OpBuilder &builder, TypeRange, ValueRange inputs,
-         Location loc) -> SmallVector<Value> {
-        if (inputs.size() != 1 || !isa<DistributedType>(inputs[0].getType()))
-          return {};
-        return UnpackOp::create(builder, loc, inputs[0]).getResults();
-      });
+  converter.addTargetMaterialization([](OpBuilder &builder, TypeRange,
+                                        ValueRange inputs,
+                                        Location loc) -> SmallVector<Value> {
+    if (inputs.size() != 1 || !isa<DistributedType>(inputs[0].getType()))
+      return {};
+    return UnpackOp::create(builder, loc, inputs[0]).getResults();
+  });
   populateStructuralConversionPatterns(converter, patterns, target);
   patterns.add<RegroupLanes, UnpackLanes, SelectReplicaLanes>(
       converter, patterns.getContext());
 }
-
 
 void mlir::replica::eraseIdentityCasts(Operation *root) {
   root->walk([](UnrealizedConversionCastOp cast) {
