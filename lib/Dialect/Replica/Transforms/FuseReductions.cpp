@@ -81,6 +81,11 @@ struct Pack {
   unsigned lastPosition = 0;
   unsigned firstUse = std::numeric_limits<unsigned>::max();
   unsigned segment = 0;
+  /// Element offsets of the members, and the padded size.
+  SmallVector<int64_t> offsets;
+  int64_t size = 0;
+  /// The packs launched together share a group number (-1: unfused).
+  int64_t group = -1;
 };
 } // namespace
 
@@ -183,7 +188,9 @@ private:
   int64_t getAlignmentElements(Type element) const {
     return std::max<int64_t>(1, alignment / getElementBytes(element));
   }
-  void rewritePack(Pack &pack, DenseMap<Operation *, SmallVector<bool>> &fused);
+  void layOutPack(Pack &pack);
+  void rewriteGroup(ArrayRef<Pack *> group,
+                    DenseMap<Operation *, SmallVector<bool>> &fused);
   Value packLanes(OpBuilder &builder, Location loc, const Pack &pack,
                   ArrayRef<Value> values, ArrayRef<int64_t> offsets,
                   int64_t size);
@@ -201,6 +208,7 @@ private:
   int64_t reportedCandidates = 0;
   int64_t reportedFused = 0;
   int64_t reportedCopiesAvoided = 0;
+  int64_t reportedGroups = 0;
   /// Members computed straight into their pack slice.
   DenseSet<const Candidate *> inPlace;
 };
@@ -509,91 +517,156 @@ Value FuseReductionsPass::packInPlace(OpBuilder &builder, Location loc,
   return buffer;
 }
 
-void FuseReductionsPass::rewritePack(
-    Pack &pack, DenseMap<Operation *, SmallVector<bool>> &fused) {
+void FuseReductionsPass::layOutPack(Pack &pack) {
   // Members in program order, so offsets follow the block.
   llvm::sort(pack.members, [](const Candidate *a, const Candidate *b) {
     return std::make_pair(a->position, a->operand) <
            std::make_pair(b->position, b->operand);
   });
   int64_t alignElements = getAlignmentElements(pack.key.element);
-  SmallVector<int64_t> offsets;
-  int64_t size = 0;
+  pack.offsets.clear();
+  pack.size = 0;
   for (Candidate *member : pack.members) {
-    offsets.push_back(size);
-    size += llvm::alignTo(member->numElements, alignElements);
+    pack.offsets.push_back(pack.size);
+    pack.size += llvm::alignTo(member->numElements, alignElements);
   }
-  if (pack.members.size() == 1)
-    return recordPack(pack, offsets);
-  reportedFused += pack.members.size();
-  ++numPacks;
-  numFused += pack.members.size();
-  numBytes += size * getElementBytes(pack.key.element);
+}
 
-  Candidate *last = pack.members.front();
-  for (Candidate *member : pack.members)
-    if (member->position > last->position)
-      last = member;
+/// Packs of different keys whose results are first needed after all of them
+/// are ready, between the same side effects, are launched together: one
+/// group, at the last member of the group's packs. Groups are formed
+/// greedily in order of readiness; packs of one key stay one after another,
+/// as bytes-per-pack sized them.
+static SmallVector<SmallVector<Pack *>>
+groupReadyTogether(MutableArrayRef<Pack> packs) {
+  SmallVector<Pack *> ordered;
+  for (Pack &pack : packs)
+    if (pack.members.size() > 1)
+      ordered.push_back(&pack);
+  llvm::stable_sort(ordered, [](const Pack *a, const Pack *b) {
+    return a->lastPosition < b->lastPosition;
+  });
+  SmallVector<SmallVector<Pack *>> groups;
+  unsigned ready = 0, firstUse = 0;
+  for (Pack *pack : ordered) {
+    if (!groups.empty() && groups.back().front()->segment == pack->segment &&
+        std::min(firstUse, pack->firstUse) >
+            std::max(ready, pack->lastPosition) &&
+        llvm::none_of(groups.back(),
+                      [&](Pack *other) { return other->key == pack->key; })) {
+      groups.back().push_back(pack);
+      ready = std::max(ready, pack->lastPosition);
+      firstUse = std::min(firstUse, pack->firstUse);
+      continue;
+    }
+    groups.push_back({pack});
+    ready = pack->lastPosition;
+    firstUse = pack->firstUse;
+  }
+  return groups;
+}
+
+void FuseReductionsPass::rewriteGroup(
+    ArrayRef<Pack *> group, DenseMap<Operation *, SmallVector<bool>> &fused) {
+  Candidate *last = group.front()->members.front();
+  SmallVector<Location> locs;
+  for (Pack *pack : group)
+    for (Candidate *member : pack->members) {
+      if (member->position > last->position)
+        last = member;
+      locs.push_back(member->op->getLoc());
+    }
   OpBuilder builder(last->op);
-  Location loc = builder.getFusedLoc(llvm::to_vector(llvm::map_range(
-      pack.members, [](Candidate *member) { return member->op->getLoc(); })));
-  auto kind = ReductionKindAttr::get(builder.getContext(), pack.key.kind);
-  auto extract = [&](Value packed, Candidate *member, int64_t offset) {
-    Value slice = tensor::ExtractSliceOp::create(
-        builder, loc, packed,
-        ArrayRef<OpFoldResult>{builder.getIndexAttr(offset)},
-        ArrayRef<OpFoldResult>{builder.getIndexAttr(member->numElements)},
-        ArrayRef<OpFoldResult>{builder.getIndexAttr(1)});
-    return unflatten(builder, loc, slice, member->localType);
-  };
+  Location loc = builder.getFusedLoc(locs);
 
-  SmallVector<Value> results;
-  if (ArrayAttr shard = pack.key.shard) {
-    Value packed = packInPlace(builder, loc, pack, offsets, size);
-    Value reduced = shard::AllReduceOp::create(
-        builder, loc, packed.getType(), cast<FlatSymbolRefAttr>(shard[0]),
-        cast<DenseI16ArrayAttr>(shard[1]), packed,
-        cast<shard::ReductionKindAttr>(shard[2]));
-    for (auto [member, offset] : llvm::zip_equal(pack.members, offsets))
-      results.push_back(extract(reduced, member, offset));
-  } else if (!pack.key.crossReplica) {
-    Value packed = packInPlace(builder, loc, pack, offsets, size);
-    Value reduced = AllReduceOp::create(builder, loc, kind, packed);
-    for (auto [member, offset] : llvm::zip_equal(pack.members, offsets))
-      results.push_back(extract(reduced, member, offset));
-  } else {
-    // Across replicas the members are distributed: pack each replica's
-    // components, reduce the packs, read the (equal) results of replica 0.
-    int64_t n = pack.key.numReplicas;
+  // Each pack's input: the packed buffer, across replicas one per replica.
+  SmallVector<Value> inputs;
+  for (Pack *pack : group) {
+    ++numPacks;
+    reportedFused += pack->members.size();
+    numFused += pack->members.size();
+    numBytes += pack->size * getElementBytes(pack->key.element);
+    if (!pack->key.crossReplica) {
+      inputs.push_back(
+          packInPlace(builder, loc, *pack, pack->offsets, pack->size));
+      continue;
+    }
+    int64_t n = pack->key.numReplicas;
     SmallVector<SmallVector<Value>> lanes(n);
-    for (Candidate *member : pack.members) {
+    for (Candidate *member : pack->members) {
       auto unpack = UnpackOp::create(builder, loc, member->input());
       for (int64_t k = 0; k < n; ++k)
         lanes[k].push_back(unpack.getResult(k));
     }
     SmallVector<Value> packedLanes;
     for (ArrayRef<Value> lane : lanes)
-      packedLanes.push_back(packLanes(builder, loc, pack, lane, offsets, size));
+      packedLanes.push_back(
+          packLanes(builder, loc, *pack, lane, pack->offsets, pack->size));
     Type distributed = PerReplicaType::get(builder.getContext(), n,
                                            packedLanes.front().getType());
-    Value regrouped = RegroupOp::create(builder, loc, distributed, packedLanes,
-                                        /*mirrored=*/false,
-                                        /*always_wrap=*/true);
-    Value reduced = AllReduceOp::create(builder, loc, kind, regrouped);
-    Value lane0 = UnpackOp::create(builder, loc, reduced).getResult(0);
-    for (auto [member, offset] : llvm::zip_equal(pack.members, offsets)) {
-      Value value = extract(lane0, member, offset);
-      SmallVector<Value> copies(n, value);
-      results.push_back(RegroupOp::create(
-          builder, loc, member->result().getType(), copies, /*mirrored=*/true,
-          /*always_wrap=*/true));
+    inputs.push_back(RegroupOp::create(builder, loc, distributed, packedLanes,
+                                       /*mirrored=*/false,
+                                       /*always_wrap=*/true));
+  }
+
+  // One collective per reduction kind and form: a batch_all_reduce when
+  // several packs share them, so they are launched together.
+  SmallVector<Value> reduced(group.size());
+  for (size_t i = 0; i < group.size(); ++i) {
+    if (reduced[i])
+      continue;
+    const PackKey &key = group[i]->key;
+    if (ArrayAttr shard = key.shard) {
+      reduced[i] = shard::AllReduceOp::create(
+          builder, loc, inputs[i].getType(), cast<FlatSymbolRefAttr>(shard[0]),
+          cast<DenseI16ArrayAttr>(shard[1]), inputs[i],
+          cast<shard::ReductionKindAttr>(shard[2]));
+      continue;
+    }
+    SmallVector<size_t> together;
+    for (size_t j = i; j < group.size(); ++j) {
+      const PackKey &other = group[j]->key;
+      if (!other.shard && other.kind == key.kind &&
+          other.crossReplica == key.crossReplica &&
+          other.numReplicas == key.numReplicas)
+        together.push_back(j);
+    }
+    auto kind = ReductionKindAttr::get(builder.getContext(), key.kind);
+    if (together.size() == 1) {
+      reduced[i] = AllReduceOp::create(builder, loc, kind, inputs[i]);
+      continue;
+    }
+    SmallVector<Value> operands;
+    for (size_t j : together)
+      operands.push_back(inputs[j]);
+    auto batch = BatchAllReduceOp::create(builder, loc, kind, operands);
+    for (auto [j, result] : llvm::zip_equal(together, batch.getResults()))
+      reduced[j] = result;
+    ++numGroupedPacks;
+  }
+
+  for (auto [pack, result] : llvm::zip_equal(group, reduced)) {
+    // Across replicas every replica holds the result: read replica 0's.
+    Value flat = pack->key.crossReplica
+                     ? UnpackOp::create(builder, loc, result).getResult(0)
+                     : result;
+    for (auto [member, offset] :
+         llvm::zip_equal(pack->members, pack->offsets)) {
+      Value slice = tensor::ExtractSliceOp::create(
+          builder, loc, flat,
+          ArrayRef<OpFoldResult>{builder.getIndexAttr(offset)},
+          ArrayRef<OpFoldResult>{builder.getIndexAttr(member->numElements)},
+          ArrayRef<OpFoldResult>{builder.getIndexAttr(1)});
+      Value value = unflatten(builder, loc, slice, member->localType);
+      if (pack->key.crossReplica)
+        value =
+            RegroupOp::create(builder, loc, member->result().getType(),
+                              SmallVector<Value>(pack->key.numReplicas, value),
+                              /*mirrored=*/true, /*always_wrap=*/true);
+      member->result().replaceAllUsesWith(value);
+      fused[member->op][member->operand] = true;
     }
   }
-  for (auto [member, result] : llvm::zip_equal(pack.members, results)) {
-    member->result().replaceAllUsesWith(result);
-    fused[member->op][member->operand] = true;
-  }
-  recordPack(pack, offsets);
 }
 
 void FuseReductionsPass::recordPack(const Pack &pack,
@@ -636,6 +709,7 @@ void FuseReductionsPass::recordPack(const Pack &pack,
       {"replicas", pack.key.numReplicas},
       {"cross_replica", pack.key.crossReplica},
       {"bytes", bytes},
+      {"group", pack.group},
       {"modelled_us", getModelledMicros(bytes, pack.key.numReplicas)},
       {"members", std::move(members)}});
 }
@@ -650,19 +724,27 @@ void FuseReductionsPass::fuseBlock(Block &block) {
     fused.try_emplace(candidate.op,
                       SmallVector<bool>(candidate.op->getNumOperands(), false));
   for (Pack &pack : packs) {
-    if (pack.members.size() == 1) {
-      ++numPacks;
-      Candidate *member = pack.members.front();
-      if (member->bytes > getPackLimit(pack.key))
-        remarkUnfused(*member, "larger than bytes-per-pack: a pack of its own");
-      else
-        remarkUnfused(*member, member->openReason.empty()
-                                   ? "no other candidate with its reduction "
-                                     "kind, element type and replica group"
-                                   : member->openReason);
-    }
-    rewritePack(pack, fused);
+    layOutPack(pack);
+    if (pack.members.size() > 1)
+      continue;
+    ++numPacks;
+    Candidate *member = pack.members.front();
+    if (member->bytes > getPackLimit(pack.key))
+      remarkUnfused(*member, "larger than bytes-per-pack: a pack of its own");
+    else
+      remarkUnfused(*member, member->openReason.empty()
+                                 ? "no other candidate with its reduction "
+                                   "kind, element type and replica group"
+                                 : member->openReason);
   }
+  for (ArrayRef<Pack *> group : groupReadyTogether(packs)) {
+    for (Pack *pack : group)
+      pack->group = reportedGroups;
+    ++reportedGroups;
+    rewriteGroup(group, fused);
+  }
+  for (Pack &pack : packs)
+    recordPack(pack, pack.offsets);
   // Ops whose reductions all moved into packs go; a batch keeps the rest.
   for (auto &[op, operands] : fused) {
     if (llvm::none_of(operands, [](bool f) { return f; }))
@@ -706,12 +788,10 @@ void FuseReductionsPass::runOnOperation() {
     getOperation()->emitError("cannot write the fusion report: ") << error;
     return signalPassFailure();
   }
-  llvm::json::Value document =
-      llvm::json::Object{{"pass", getArgument()},
-                         {"candidates", reportedCandidates},
-                         {"fused", reportedFused},
-                         {"copies_avoided", reportedCopiesAvoided},
-                         {"packs", llvm::json::Array(reportedPacks)}};
+  llvm::json::Value document = llvm::json::Object{
+      {"pass", getArgument()},    {"candidates", reportedCandidates},
+      {"fused", reportedFused},   {"copies_avoided", reportedCopiesAvoided},
+      {"groups", reportedGroups}, {"packs", llvm::json::Array(reportedPacks)}};
   file->os() << llvm::formatv("{0:2}", document) << "\n";
   file->keep();
 }

@@ -186,6 +186,8 @@ def ReplicaFuseReductionsPass : Pass<"replica-fuse-reductions"> {
     Statistic<"numPacks", "num-packs", "Number of packs (incl. single members)">,
     Statistic<"numFused", "num-fused", "Number of candidates in packs of two or more">,
     Statistic<"numBytes", "num-bytes", "Bytes in packs of two or more, padding included">,
+    Statistic<"numGroupedPacks", "num-grouped-packs",
+              "Number of batches of packs launched together">,
     Statistic<"numCopiesAvoided", "num-copies-avoided",
               "Number of members computed straight into their pack slice">,
   ];
