@@ -7,9 +7,15 @@ shaped like a real data-parallel training step, and times
   * `replica-opt FILE`                               (parse + verify + print)
   * `replica-opt -replica-decompose-structures FILE` (the same plus the pass)
 
-reporting the median wall time over --repeat runs and the ratio of the largest
-size to the smallest. With sizes 2000,20000 linear scaling gives a ratio of
-about 10.
+and, on the module as it is after -replica-decompose-structures (written to a
+file first, so both commands parse the same text),
+
+  * `replica-opt DECOMPOSED`                            (parse + verify + print)
+  * `replica-opt -replica-fuse-reductions DECOMPOSED`   (the same plus fusion)
+
+reporting the median wall time over --repeat runs, the ratio fuse / parse+print
+at each size (target: at most 3 at 20k) and the ratio of the largest size to
+the smallest. With sizes 2000,20000 linear scaling gives a ratio of about 10.
 
 Standard library only. Run with /usr/bin/python3.
 """
@@ -235,6 +241,22 @@ def check_module(opt, path, n):
                  % (n + 1, n, got))
 
 
+def check_fusion(opt, path, n, tmpdir):
+    """Runs the fusion pass once with a report; every all-reduce has to be a
+    candidate and the N gradient all-reduces have to end up in packs.
+    Returns (number of packs, number fused)."""
+    report = os.path.join(tmpdir, "fuse_report_%d.json" % n)
+    run_checked([opt, "-replica-fuse-reductions=report=%s" % report, path, "-o", os.devnull],
+                "fuse-reductions (size %d)" % n)
+    with open(report) as f:
+        data = json.load(f)
+    if data.get("candidates") != n + 1 or data.get("fused", 0) < n:
+        sys.exit("FAIL: fuse-reductions report for size %d: %d candidates (expected %d), "
+                 "%d fused (expected at least %d)" % (n, data.get("candidates", -1), n + 1,
+                                                     data.get("fused", -1), n))
+    return len(data.get("packs", [])), data["fused"]
+
+
 def time_cmd(cmd, repeat):
     times = []
     for _ in range(repeat):
@@ -247,12 +269,13 @@ def time_cmd(cmd, repeat):
     return statistics.median(times)
 
 
-def pass_breakdown(opt, path, repeat):
-    """Median in-process times of the phases of a decompose run, from
+def pass_breakdown(opt, path, repeat, flag="-replica-decompose-structures",
+                   name="ReplicaDecomposeStructuresPass"):
+    """Median in-process times of the phases of a run of one pass, from
     -mlir-timing: (parser incl. verifier, pass, output)."""
     runs = []
     for _ in range(repeat):
-        p = subprocess.run([opt, "-replica-decompose-structures", path, "-o", os.devnull,
+        p = subprocess.run([opt, flag, path, "-o", os.devnull,
                             "-mlir-timing"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                            universal_newlines=True)
         phases = {}
@@ -264,7 +287,7 @@ def pass_breakdown(opt, path, repeat):
     def med(key):
         vals = [r[key] for r in runs if key in r]
         return statistics.median(vals) if vals else float("nan")
-    return med("Parser"), med("ReplicaDecomposeStructuresPass"), med("Output")
+    return med("Parser"), med(name), med("Output")
 
 
 def machine_line(opt):
@@ -302,6 +325,24 @@ def fmt_table(rows, ratio):
             r["n"], r["bytes"] / 1e6, r["parse"], r["decomp"], *r["phases"]))
     if ratio:
         lines.append("| **ratio %s** | %.1f | **%.1f** | **%.1f** | %.1f / %.1f / %.1f |" % ratio)
+    return "\n".join(lines)
+
+
+FUSE_TARGET = 3.0  # fuse-reductions run / parse+verify+print of the same module, at 20k
+
+
+def fmt_fuse_table(rows, growth):
+    hdr = ("| all-reduces | decomposed module | packs | parse+verify+print (s) "
+           "| fuse-reductions (s) | fuse / parse+print | in fuse: parse+verify / pass / print (s) |")
+    sep = "|---:|---:|---:|---:|---:|---:|---:|"
+    lines = [hdr, sep]
+    for r in rows:
+        lines.append("| %d | %.1f MB | %d | %.3f | %.3f | **%.2f** | %.3f / %.3f / %.3f |" % (
+            r["n"], r["dbytes"] / 1e6, r["packs"], r["dparse"], r["fuse"],
+            r["fuse"] / r["dparse"], *r["fphases"]))
+    if growth:
+        lines.append("| **ratio %s** | %.1f | | **%.1f** | **%.1f** | | %.1f / %.1f / %.1f |"
+                     % growth)
     return "\n".join(lines)
 
 
@@ -354,13 +395,28 @@ def main():
             with open(path, "w") as f:
                 f.write(text)
             check_module(opt, path, n)
+            dpath = os.path.join(tmpdir, "decomposed_%d.mlir" % n)
+            run_checked([opt, "-replica-decompose-structures", path, "-o", dpath],
+                        "decompose-structures to %s" % dpath)
+            npacks, _ = check_fusion(opt, dpath, n, tmpdir)
             t_parse = time_cmd([opt, path, "-o", os.devnull], args.repeat)
             t_dec = time_cmd([opt, "-replica-decompose-structures", path, "-o", os.devnull], args.repeat)
             phases = pass_breakdown(opt, path, min(args.repeat, 3))
+            t_dparse = time_cmd([opt, dpath, "-o", os.devnull], args.repeat)
+            t_fuse = time_cmd([opt, "-replica-fuse-reductions", dpath, "-o", os.devnull],
+                              args.repeat)
+            fphases = pass_breakdown(opt, dpath, min(args.repeat, 3),
+                                     "-replica-fuse-reductions", "ReplicaFuseReductionsPass")
             rows.append({"n": n, "bytes": len(text), "parse": t_parse, "decomp": t_dec,
-                         "phases": phases})
+                         "phases": phases, "dbytes": os.path.getsize(dpath),
+                         "packs": npacks, "dparse": t_dparse, "fuse": t_fuse,
+                         "fphases": fphases})
             print("  size %6d: %d model copies, %.1f MB, parse+verify+print %.3f s, "
-                  "decompose %.3f s" % (n, len(models), len(text) / 1e6, t_parse, t_dec))
+                  "decompose %.3f s; decomposed %.1f MB: parse+verify+print %.3f s, "
+                  "fuse-reductions %.3f s (%d packs), ratio %.2f"
+                  % (n, len(models), len(text) / 1e6, t_parse, t_dec,
+                     os.path.getsize(dpath) / 1e6, t_dparse, t_fuse, npacks,
+                     t_fuse / t_dparse))
             sys.stdout.flush()
     finally:
         if not args.keep:
@@ -372,17 +428,35 @@ def main():
         ratio = ("%d/%d" % (b["n"], a["n"]), b["bytes"] / a["bytes"],
                  b["parse"] / a["parse"], b["decomp"] / a["decomp"],
                  *(y / x for x, y in zip(a["phases"], b["phases"])))
+    growth = None
+    if len(rows) >= 2:
+        a, b = rows[0], rows[-1]
+        growth = ("%d/%d" % (b["n"], a["n"]), b["dbytes"] / a["dbytes"],
+                  b["dparse"] / a["dparse"], b["fuse"] / a["fuse"],
+                  *(y / x for x, y in zip(a["fphases"], b["fphases"])))
     table = fmt_table(rows, ratio)
+    fuse_table = fmt_fuse_table(rows, growth)
     print()
     print(table)
+    print()
+    print("replica-fuse-reductions on the module after -replica-decompose-structures "
+          "(target: fuse / parse+print <= %.0f at 20000):" % FUSE_TARGET)
+    print()
+    print(fuse_table)
     if ratio:
         ideal = rows[-1]["n"] / rows[0]["n"]
         print()
-        print("Linear scaling gives a ratio of about %.1f (the size ratio). The last column is "
-              "-mlir-timing's in-process breakdown of the decompose run." % ideal)
-        for name, r in (("parse+verify+print", ratio[2]), ("decompose-structures", ratio[3])):
+        print("Linear scaling gives a ratio of about %.1f (the size ratio). The last column of "
+              "each table is -mlir-timing's in-process breakdown of the run with the pass."
+              % ideal)
+        for name, r in (("parse+verify+print", ratio[2]), ("decompose-structures", ratio[3]),
+                        ("fuse-reductions", growth[3])):
             if r > 2 * ideal:
                 print("WARNING: %s scales superlinearly: ratio %.1f vs %.1f expected." % (name, r, ideal))
+    for r in rows:
+        if r["n"] >= 20000 and r["fuse"] / r["dparse"] > FUSE_TARGET:
+            print("WARNING: fuse-reductions at %d takes %.2fx parse+verify+print of the same "
+                  "module (target <= %.0fx)." % (r["n"], r["fuse"] / r["dparse"], FUSE_TARGET))
 
     if args.out:
         with open(args.out, "w") as f:
@@ -390,6 +464,8 @@ def main():
             for h in header:
                 f.write("- %s\n" % h)
             f.write("\n%s\n" % table)
+            f.write("\nreplica-fuse-reductions on the module after -replica-decompose-structures:"
+                    "\n\n%s\n" % fuse_table)
 
 
 if __name__ == "__main__":
