@@ -303,13 +303,15 @@ static int runCalibration(int argc, char **argv) {
 }
 
 /// Compiled programs allocate a fresh buffer per collective result and free
-/// it again each step. glibc returns large blocks to the kernel (mmap), so
-/// every step would fault all its pages in again; keeping them costs memory
-/// the program already used once.
+/// it again each step. glibc maps blocks above 32 MiB (its largest mmap
+/// threshold) straight from the kernel and returns freed memory, so every
+/// step would fault all its pages in again; allocating everything from the
+/// heap and never trimming it keeps them, at the cost of memory the program
+/// already used once.
 static void keepFreedMemory() {
 #ifdef __GLIBC__
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, -1);
 #endif
 }
 
