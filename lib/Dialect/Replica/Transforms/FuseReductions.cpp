@@ -416,7 +416,10 @@ FuseReductionsPass::formPacks(MutableArrayRef<Candidate> candidates) {
     pack.firstPosition = pack.lastPosition = candidate.position;
     pack.firstUse = candidate.firstUse;
     pack.segment = candidate.segment;
-    open[key] = packs.size();
+    // A candidate larger than the limit is a pack of its own; the open pack
+    // goes on taking the smaller ones after it.
+    if (padded <= limit)
+      open[key] = packs.size();
     packs.push_back(std::move(pack));
   };
   if (order == FusionOrder::Program)
