@@ -30,12 +30,16 @@ tool_dirs = [config.replica_tools_dir, config.llvm_tools_dir]
 tools = [
     "replica-opt",
     "replica-run",
+    "mlir-opt",
     "mlir-runner",
     ToolSubst("%python", config.python_executable, unresolved="ignore"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 config.substitutions.append(("%replica_src_root", config.replica_src_root))
+config.substitutions.append(
+    ("%replica_plugin",
+     os.path.join(config.replica_obj_root, "lib", "ReplicaPlugin.so")))
 config.substitutions.append(("%replica_obj_root", config.replica_obj_root))
 
 # Runtime libraries of the JIT, as in mlir/test/lit.cfg.py.
