@@ -30,6 +30,7 @@ tool_dirs = [config.replica_tools_dir, config.llvm_tools_dir]
 tools = [
     "replica-opt",
     "replica-run",
+    "replica-capi-test",
     "mlir-opt",
     "mlir-runner",
     ToolSubst("%python", config.python_executable, unresolved="ignore"),
