@@ -9,8 +9,7 @@
 // report's modelled times interpolate the table (512 B: 10 + 10 * 256/768).
 
 // CHECK-LABEL: func.func @six(
-// CHECK:         replica.all_reduce sum %{{.*}} : tensor<256xf32>
-// CHECK:         replica.all_reduce sum %{{.*}} : tensor<128xf32>
+// CHECK:         replica.batch_all_reduce sum %{{.*}}, %{{.*}} : tensor<256xf32>, tensor<128xf32>
 // CHECK-NOT:     replica.all_reduce
 
 // REPORT:      "bytes": 1024,

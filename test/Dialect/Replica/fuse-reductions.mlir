@@ -14,22 +14,23 @@
 // ONE:         return
 
 // B128-SAME:    %[[A:[A-Za-z0-9_]+]]: tensor<4xf32>, %[[B:[A-Za-z0-9_]+]]: tensor<4xf32>, %[[C:[A-Za-z0-9_]+]]: tensor<16xf32>, %[[D:[A-Za-z0-9_]+]]: f32)
+// The two packs are ready together: one batch launches both.
 // B128:         tensor.empty() : tensor<32xf32>
 // B128:         tensor.insert_slice %[[A]] into %{{.*}}[0] [4] [1]
-// B128:         tensor.insert_slice %[[B]] into %{{.*}}[16] [4] [1]
-// B128:         replica.all_reduce sum %{{.*}} : tensor<32xf32>
+// B128:         %[[P0:.*]] = tensor.insert_slice %[[B]] into %{{.*}}[16] [4] [1]
 // B128:         tensor.empty() : tensor<32xf32>
 // B128:         tensor.insert_slice %[[C]] into %{{.*}}[0] [16] [1]
 // B128:         tensor.from_elements %[[D]]
-// B128:         replica.all_reduce sum %{{.*}} : tensor<32xf32>
+// B128:         %[[P1:.*]] = tensor.insert_slice
+// B128:         replica.batch_all_reduce sum %[[P0]], %[[P1]] : tensor<32xf32>, tensor<32xf32>
 // B128-NOT:     replica.all_reduce
 
 // REV-SAME:    %[[A:[A-Za-z0-9_]+]]: tensor<4xf32>, %[[B:[A-Za-z0-9_]+]]: tensor<4xf32>, %[[C:[A-Za-z0-9_]+]]: tensor<16xf32>, %[[D:[A-Za-z0-9_]+]]: f32)
 // REV:         tensor.insert_slice %[[A]] into %{{.*}}[0] [4] [1]
-// REV:         tensor.insert_slice %[[B]] into %{{.*}}[16] [4] [1]
-// REV:         replica.all_reduce sum %{{.*}} : tensor<32xf32>
+// REV:         %[[P0:.*]] = tensor.insert_slice %[[B]] into %{{.*}}[16] [4] [1]
 // REV:         tensor.insert_slice %[[C]] into %{{.*}}[0] [16] [1]
-// REV:         replica.all_reduce sum %{{.*}} : tensor<32xf32>
+// REV:         %[[P1:.*]] = tensor.insert_slice
+// REV:         replica.batch_all_reduce sum %[[P0]], %[[P1]] : tensor<32xf32>, tensor<32xf32>
 
 // ALIGN4:         tensor.empty() : tensor<25xf32>
 // ALIGN4:         tensor.insert_slice %{{.*}}[0] [4] [1]

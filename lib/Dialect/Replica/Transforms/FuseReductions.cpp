@@ -535,11 +535,12 @@ void FuseReductionsPass::layOutPack(Pack &pack) {
   }
 }
 
-/// Packs of different keys whose results are first needed after all of them
-/// are ready, between the same side effects, are launched together: one
-/// group, at the last member of the group's packs. Groups are formed
-/// greedily in order of readiness; packs of one key stay one after another,
-/// as bytes-per-pack sized them.
+/// Packs whose results are first needed after all of them are ready, between
+/// the same side effects, are launched together: one group, at the last
+/// member of the group's packs. Groups are formed greedily in order of
+/// readiness. Packs of one key join a group too: in flight together, they
+/// keep the transport busy (Open MPI's nonblocking all-reduce of large
+/// buffers beats its blocking one on shared memory).
 static SmallVector<SmallVector<Pack *>>
 groupReadyTogether(MutableArrayRef<Pack> packs) {
   SmallVector<Pack *> ordered;
@@ -554,9 +555,7 @@ groupReadyTogether(MutableArrayRef<Pack> packs) {
   for (Pack *pack : ordered) {
     if (!groups.empty() && groups.back().front()->segment == pack->segment &&
         std::min(firstUse, pack->firstUse) >
-            std::max(ready, pack->lastPosition) &&
-        llvm::none_of(groups.back(),
-                      [&](Pack *other) { return other->key == pack->key; })) {
+            std::max(ready, pack->lastPosition)) {
       groups.back().push_back(pack);
       ready = std::max(ready, pack->lastPosition);
       firstUse = std::min(firstUse, pack->firstUse);

@@ -133,9 +133,9 @@ def ReplicaFuseReductionsPass : Pass<"replica-fuse-reductions"> {
     pack when a member's result is needed before the candidate (it depends on
     the pack) and no pack spans an op with side effects. Each pack becomes one
     all-reduce of a flat 1-D buffer whose members sit at offsets aligned to
-    `alignment` bytes; `mean` divides the packed buffer once. Packs of
-    different keys that are ready together are launched together: side by
-    side, one `replica.batch_all_reduce` per reduction kind.
+    `alignment` bytes; `mean` divides the packed buffer once. Packs that
+    are ready together are launched together: side by side, one
+    `replica.batch_all_reduce` per reduction kind.
 
     `bytes-per-pack=-1` (auto) uses the alpha-beta model
     `t(B) = alpha + 2(n-1)/n * B / beta` (`latency-us`, `bandwidth-gbps`):
