@@ -58,7 +58,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import workload as workload_module  # noqa: E402  (bench/workload.py)
 
-FORMS = ("loop", "carried", "unrolled")
+FORMS = ("loop", "carried", "unrolled", "produced")
 
 # glibc settings under which free() keeps memory in the heap: no mmap for
 # blocks up to 32 MiB (the largest allowed), no trimming below 1 GiB; the
@@ -110,6 +110,16 @@ def generate_step_module(workload, replicas=2, warmup=3, steps=20,
                 (warmup + steps) x tensors all-reduces: slow to JIT (about
                 30 s for mobilenet_v2), and every result stays allocated to
                 the end of @main.
+      produced  (bench/fusion.py) an scf.for whose body PRODUCES every
+                gradient before reducing it, as a training step's backward
+                pass does: gradient k in step s is `linalg.fill` of
+                (replica id + 1) + k + s into a `tensor.empty`, in the same
+                block as its `replica.all_reduce mean`, so
+                replica-fuse-reductions can compute it straight into its
+                pack slice. The mean is (replicas + 1) / 2 + k + s; the
+                checksum (f64, loop-carried) adds the first and the last
+                element of every result, so every slice is checked at both
+                ends. Only the stamps and the checksum are loop-carried.
     """
     if form not in FORMS:
         raise ValueError(f"form must be one of {FORMS}")
@@ -119,6 +129,8 @@ def generate_step_module(workload, replicas=2, warmup=3, steps=20,
             raise ValueError(f"{p['name']}: only f32/f64 gradients supported")
     n = len(params)
     total = warmup + steps
+    if form == "produced":
+        return _generate_produced_module(workload, replicas, warmup, steps)
     types = [workload_module.tensor_type(p) for p in params]
     ranks = [len(p["shape"]) for p in params]
     elements = sum(_numel(p["shape"]) for p in params)
@@ -267,6 +279,143 @@ def generate_step_module(workload, replicas=2, warmup=3, steps=20,
     return "\n".join(out) + "\n", expected
 
 
+def _emit_epilogue(emit, replicas, warmup, steps, stamps, chk, expected,
+                   chk_type):
+    """Step times from the stamps (max over the replicas), the check value
+    and its error, printed by replica 0 (see generate_step_module)."""
+    total = warmup + steps
+    times_type = f"tensor<{total}xf64>"
+    stamps_type = f"tensor<{total + 1}xf64>"
+    emit(f"    %times0 = tensor.empty() : {times_type}")
+    emit("    %times = scf.for %j = %c0 to %ctotal step %c1 "
+         f"iter_args(%tt = %times0) -> ({times_type}) {{")
+    emit("      %j1 = arith.addi %j, %c1 : index")
+    emit(f"      %begin = tensor.extract {stamps}[%j] : {stamps_type}")
+    emit(f"      %end = tensor.extract {stamps}[%j1] : {stamps_type}")
+    emit("      %dt = arith.subf %end, %begin : f64")
+    emit(f"      %tt1 = tensor.insert %dt into %tt[%j] : {times_type}")
+    emit(f"      scf.yield %tt1 : {times_type}")
+    emit("    }")
+    emit(f"    %tmax = replica.all_reduce max %times : {times_type}")
+    emit(f"    %cexpected = arith.constant {expected} : {chk_type}")
+    emit(f"    %cdiff = arith.subf {chk}, %cexpected : {chk_type}")
+    emit(f"    %cabs = math.absf %cdiff : {chk_type}")
+    emit(f"    %cerr = replica.all_reduce max %cabs : {chk_type}")
+    emit("    %first = arith.cmpi eq, %id, %c0 : index")
+    emit("    scf.if %first {")
+    emit("      %sum = scf.for %j = %cwarm to %ctotal step %c1 "
+         "iter_args(%acc = %zero64) -> (f64) {")
+    emit(f"        %t = tensor.extract %tmax[%j] : {times_type}")
+    emit('        vector.print str "step_seconds "')
+    emit("        vector.print %t : f64")
+    emit("        %acc1 = arith.addf %acc, %t : f64")
+    emit("        scf.yield %acc1 : f64")
+    emit("      }")
+    emit(f"      %count = arith.constant {float(steps)} : f64")
+    emit("      %mean = arith.divf %sum, %count : f64")
+    emit('      vector.print str "mean_step_seconds "')
+    emit("      vector.print %mean : f64")
+    emit('      vector.print str "check "')
+    emit(f"      vector.print {chk} : {chk_type}")
+    emit('      vector.print str "check_max_error "')
+    emit(f"      vector.print %cerr : {chk_type}")
+    emit("    }")
+    emit("    replica.yield")
+    emit("  }")
+    emit("  return")
+    emit("}")
+
+
+def _generate_produced_module(workload, replicas, warmup, steps):
+    """form "produced": each step computes every gradient with linalg.fill
+    into a tensor.empty and all-reduces it (mean); see generate_step_module.
+    """
+    params = workload["params"]
+    for p in params:
+        if p["dtype"] != "f32":
+            raise ValueError(f"{p['name']}: form produced supports f32 "
+                             "gradients only (the MPI peers are f32)")
+    n = len(params)
+    total = warmup + steps
+    types = [workload_module.tensor_type(p) for p in params]
+    elements = sum(_numel(p["shape"]) for p in params)
+    # Mean of gradient k in step s: (replicas + 1) / 2 + k + s; the checksum
+    # adds it twice (first and last element) per gradient and step. Every
+    # term is a multiple of 0.5 far below 2^52: exact in f64.
+    expected = sum(2 * ((replicas + 1) / 2 + k + s)
+                   for s in range(total) for k in range(n))
+    stamps_type = f"tensor<{total + 1}xf64>"
+
+    out = []
+    emit = out.append
+    emit(f"// gradient step benchmark (form produced): {workload['model']}, "
+         f"{n} gradients, {elements} elements, {replicas} replicas,")
+    emit(f"// {warmup} warmup + {steps} timed steps; every step computes "
+         f"each gradient with linalg.fill, then all-reduces it (mean);")
+    emit(f"// expected check value {expected}.")
+    emit("// Generated by bench/allreduce_step.py (--form produced); run with")
+    emit(f"//   replica-run FILE --backend=mpi --np={replicas}")
+    emit("func.func private @rtclock() -> f64")
+    emit("")
+    emit("func.func @main() {")
+    emit(f"  replica.replicate<{replicas}> () : () -> () {{")
+    emit("    %c0 = arith.constant 0 : index")
+    emit("    %c1 = arith.constant 1 : index")
+    emit(f"    %cwarm = arith.constant {warmup} : index")
+    emit(f"    %ctotal = arith.constant {total} : index")
+    emit("    %id = replica.replica_id : index")
+    emit("    %id64 = arith.index_cast %id : index to i64")
+    emit("    %idf = arith.sitofp %id64 : i64 to f32")
+    emit("    %one = arith.constant 1.0 : f32")
+    emit("    %base = arith.addf %idf, %one : f32")
+    emit("    %zero64 = arith.constant 0.0 : f64")
+    for k in range(n):
+        emit(f"    %k{k} = arith.constant {float(k)} : f32")
+    # Indices of each gradient's last element.
+    last_indices = {}
+    for p in params:
+        for d in p["shape"]:
+            if d - 1 not in last_indices:
+                last_indices[d - 1] = f"%i{d - 1}"
+                emit(f"    %i{d - 1} = arith.constant {d - 1} : index")
+    emit(f"    %stamps0 = tensor.empty() : {stamps_type}")
+    emit(f"    %loop:2 = scf.for %s = %c0 to %ctotal step %c1 "
+         f"iter_args(%stamps = %stamps0, %chk = %zero64) -> "
+         f"({stamps_type}, f64) {{")
+    emit("      %t0 = func.call @rtclock() : () -> f64")
+    emit(f"      %stamps1 = tensor.insert %t0 into %stamps[%s] : "
+         f"{stamps_type}")
+    emit("      %s64 = arith.index_cast %s : index to i64")
+    emit("      %sf = arith.sitofp %s64 : i64 to f32")
+    emit("      %vs = arith.addf %base, %sf : f32")
+    # The backward pass: every gradient computed into a fresh tensor.
+    for k, t in enumerate(types):
+        emit(f"      %v{k} = arith.addf %vs, %k{k} : f32")
+        emit(f"      %e{k} = tensor.empty() : {t}")
+        emit(f"      %g{k} = linalg.fill ins(%v{k} : f32) outs(%e{k} : {t}) "
+             f"-> {t}")
+    for k, t in enumerate(types):
+        emit(f"      %r{k} = replica.all_reduce mean %g{k} : {t}")
+    chk = "%chk"
+    for k, (p, t) in enumerate(zip(params, types)):
+        firsts = ", ".join(["%c0"] * len(p["shape"]))
+        lasts = ", ".join(last_indices[d - 1] for d in p["shape"])
+        for which, idx in (("a", firsts), ("b", lasts)):
+            emit(f"      %x{which}{k} = tensor.extract %r{k}[{idx}] : {t}")
+            emit(f"      %y{which}{k} = arith.extf %x{which}{k} : f32 to f64")
+            emit(f"      %sum{which}{k} = arith.addf {chk}, %y{which}{k} : "
+                 "f64")
+            chk = f"%sum{which}{k}"
+    emit(f"      scf.yield %stamps1, {chk} : {stamps_type}, f64")
+    emit("    }")
+    emit("    %tend = func.call @rtclock() : () -> f64")
+    emit(f"    %stampsN = tensor.insert %tend into %loop#0[%ctotal] : "
+         f"{stamps_type}")
+    _emit_epilogue(emit, replicas, warmup, steps, "%stampsN", "%loop#1",
+                   expected, "f64")
+    return "\n".join(out) + "\n", expected
+
+
 def write_shape_list(workload, path):
     """The shapes, one tensor per line, for bench/mpi_baseline.cpp."""
     with open(path, "w") as f:
@@ -400,7 +549,10 @@ def main():
     parser.add_argument("--np", type=int, default=2, help="MPI ranks")
     parser.add_argument("--form", choices=FORMS, default="carried",
                         help="how the replica module writes the steps "
-                             "(see generate_step_module)")
+                             "(see generate_step_module); with produced, "
+                             "the baseline is mpi_baseline --mode "
+                             "per-tensor (bench/fusion.py is the benchmark "
+                             "for that form)")
     parser.add_argument("--diagnose", action="store_true",
                         help="two more columns that explain a gap: the "
                              "baseline with --alloc-per-step (malloc each "
@@ -431,6 +583,8 @@ def main():
                         help="print the replica module for MODEL and exit")
     args = parser.parse_args()
 
+    if args.form == "produced" and args.diagnose:
+        parser.error("--diagnose needs a loop-carried form, not produced")
     if args.emit:
         text, _ = generate_step_module(workload_module.load(args.emit),
                                        args.np, args.warmup, args.steps,
@@ -518,6 +672,9 @@ def main():
         cmd = [mpirun, "--allow-run-as-root", "--oversubscribe", "-np",
                str(args.np), baseline, model["shapes"], "--warmup",
                str(args.warmup), "--steps", str(args.steps)]
+        if args.form == "produced":
+            # The baseline that produces every gradient every step too.
+            cmd += ["--mode", "per-tensor"]
         if alloc:
             cmd.append("--alloc-per-step")
         env = None
