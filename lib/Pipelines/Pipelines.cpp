@@ -6,7 +6,6 @@
 #include "replica/Dialect/Replica/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
-#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
@@ -16,6 +15,15 @@
 
 using namespace mlir;
 using namespace mlir::replica;
+
+/// The canonicalizer without the inlining of `memref.alloca_scope`: a scope
+/// around a runtime call holds no allocation until the LLVM lowering puts
+/// the call's unranked memref descriptors on the stack, so upstream would
+/// inline it and a call in a loop would grow the stack every iteration.
+static std::unique_ptr<Pass> createScopePreservingCanonicalizer() {
+  return createCanonicalizerPass(GreedyRewriteConfig(),
+                                 /*disabledPatterns=*/{"AllocaScopeInliner"});
+}
 
 /// Tensors to buffers to the LLVM dialect, shared by every backend.
 static void buildTensorsToLLVM(OpPassManager &pm) {
@@ -29,9 +37,19 @@ static void buildTensorsToLLVM(OpPassManager &pm) {
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   // Values computed straight into their pack slice leave copies of a buffer
   // onto itself (through equal subviews and reshapes): these fold away.
-  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createScopePreservingCanonicalizer());
   pm.addPass(createCSEPass());
-  bufferization::buildBufferDeallocationPipeline(pm);
+  // bufferization::buildBufferDeallocationPipeline, with canonicalizers that
+  // keep the runtime calls' alloca scopes.
+  pm.addPass(memref::createExpandReallocPass(
+      memref::ExpandReallocPassOptions{/*emitDeallocs=*/false}));
+  pm.addPass(createScopePreservingCanonicalizer());
+  pm.addPass(bufferization::createOwnershipBasedBufferDeallocationPass());
+  pm.addPass(createScopePreservingCanonicalizer());
+  pm.addPass(bufferization::createBufferDeallocationSimplificationPass());
+  pm.addPass(bufferization::createLowerDeallocationsPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createScopePreservingCanonicalizer());
   // Deallocation leaves bufferization.clone for buffers that escape.
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
