@@ -39,6 +39,7 @@
 #endif
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <thread>
 #include <unistd.h>
@@ -235,6 +236,11 @@ static int launchUnderMPIRun(int argc, char **argv, ModuleOp module,
   llvm::sys::fs::remove_directories(outputDir);
   if (status < 0)
     return fail("mpirun failed: " + error);
+  // mpirun exits with 128 + N when a rank died of signal N; it has already
+  // ended the other ranks.
+  if (status > 128)
+    fail("a rank was killed by signal " + Twine(status - 128) + " (" +
+         strsignal(status - 128) + "); mpirun ended the others");
   return status;
 }
 
