@@ -33,6 +33,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/TargetSelect.h"
 
+#include <cerrno>
 #include <chrono>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -277,6 +278,29 @@ static FailureOr<MPIRuntime> loadMPIRuntime(StringRef path) {
   return runtime;
 }
 
+/// Compiled code calls malloc and aligned_alloc for its buffers and never
+/// checks the result: these versions end the run with a message instead of
+/// a crash on the null pointer.
+[[noreturn]] static void failAllocation(size_t bytes) {
+  std::fprintf(stderr, "replica-run: cannot allocate %zu bytes (%s)\n", bytes,
+               std::strerror(errno));
+  std::_Exit(1);
+}
+
+static void *checkedMalloc(size_t bytes) {
+  void *data = std::malloc(bytes);
+  if (!data && bytes != 0)
+    failAllocation(bytes);
+  return data;
+}
+
+static void *checkedAlignedAlloc(size_t alignment, size_t bytes) {
+  void *data = std::aligned_alloc(alignment, bytes);
+  if (!data && bytes != 0)
+    failAllocation(bytes);
+  return data;
+}
+
 static int run(ModuleOp module, ArrayRef<StringRef> libraries) {
   auto transformer = makeOptimizingTransformer(/*optLevel=*/2, /*sizeLevel=*/0,
                                                /*targetMachine=*/nullptr);
@@ -287,6 +311,16 @@ static int run(ModuleOp module, ArrayRef<StringRef> libraries) {
   if (!engine)
     return fail("cannot JIT the program: " +
                 llvm::toString(engine.takeError()));
+  (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    symbols[interner("malloc")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&checkedMalloc),
+        llvm::JITSymbolFlags::Exported};
+    symbols[interner("aligned_alloc")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&checkedAlignedAlloc),
+        llvm::JITSymbolFlags::Exported};
+    return symbols;
+  });
   if (llvm::Error error = (*engine)->invokePacked(entryPoint))
     return fail("running @" + entryPoint +
                 " failed: " + llvm::toString(std::move(error)));
