@@ -54,3 +54,9 @@ config.substitutions.append(
 # MPI integration tests run where the backend was built and mpirun exists.
 if config.enable_mpi and lit.util.which("mpirun"):
     config.available_features.add("mpi")
+
+# In a sanitizer build (.ci/sanitize) replica's libraries need the sanitizer
+# runtime in the process: the stock mlir-opt and external projects cannot
+# load or link them.
+if config.sanitize:
+    config.available_features.add("sanitize")

@@ -2,6 +2,7 @@
 // pass plugin: it parses and verifies replica IR, runs replica passes and
 // pipelines by name, and the CPU pipeline's output runs in the stock
 // mlir-runner.
+// UNSUPPORTED: sanitize
 // RUN: mlir-opt %s --load-dialect-plugin=%replica_plugin --load-pass-plugin=%replica_plugin \
 // RUN:   --pass-pipeline="builtin.module(replica-decompose-structures,canonicalize,replica-fuse-reductions{bytes-per-pack=0})" \
 // RUN:   | FileCheck %s
