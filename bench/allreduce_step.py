@@ -135,7 +135,6 @@ def generate_step_module(workload, replicas=2, warmup=3, steps=20,
     ranks = [len(p["shape"]) for p in params]
     elements = sum(_numel(p["shape"]) for p in params)
     expected = total * sum((replicas + 1) / 2 + k for k in range(n))
-    times_type = f"tensor<{total}xf64>"
 
     out = []
     emit = out.append
@@ -234,45 +233,8 @@ def generate_step_module(workload, replicas=2, warmup=3, steps=20,
         stamps.append(f"%t_{total}")
         emit(f"    %stamps = tensor.from_elements {', '.join(stamps)} : "
              f"{stamps_type}")
-    emit(f"    %times0 = tensor.empty() : {times_type}")
-    emit("    %times = scf.for %j = %c0 to %ctotal step %c1 "
-         f"iter_args(%tt = %times0) -> ({times_type}) {{")
-    emit("      %j1 = arith.addi %j, %c1 : index")
-    emit(f"      %begin = tensor.extract %stamps[%j] : {stamps_type}")
-    emit(f"      %end = tensor.extract %stamps[%j1] : {stamps_type}")
-    emit("      %dt = arith.subf %end, %begin : f64")
-    emit(f"      %tt1 = tensor.insert %dt into %tt[%j] : {times_type}")
-    emit(f"      scf.yield %tt1 : {times_type}")
-    emit("    }")
-
-    emit(f"    %tmax = replica.all_reduce max %times : {times_type}")
-    emit(f"    %cexpected = arith.constant {expected} : f32")
-    emit(f"    %cdiff = arith.subf {chk}, %cexpected : f32")
-    emit("    %cabs = math.absf %cdiff : f32")
-    emit("    %cerr = replica.all_reduce max %cabs : f32")
-    emit("    %first = arith.cmpi eq, %id, %c0 : index")
-    emit("    scf.if %first {")
-    emit("      %sum = scf.for %j = %cwarm to %ctotal step %c1 "
-         "iter_args(%acc = %zero64) -> (f64) {")
-    emit(f"        %t = tensor.extract %tmax[%j] : {times_type}")
-    emit('        vector.print str "step_seconds "')
-    emit("        vector.print %t : f64")
-    emit("        %acc1 = arith.addf %acc, %t : f64")
-    emit("        scf.yield %acc1 : f64")
-    emit("      }")
-    emit(f"      %count = arith.constant {float(steps)} : f64")
-    emit("      %mean = arith.divf %sum, %count : f64")
-    emit('      vector.print str "mean_step_seconds "')
-    emit("      vector.print %mean : f64")
-    emit('      vector.print str "check "')
-    emit(f"      vector.print {chk} : f32")
-    emit('      vector.print str "check_max_error "')
-    emit("      vector.print %cerr : f32")
-    emit("    }")
-    emit("    replica.yield")
-    emit("  }")
-    emit("  return")
-    emit("}")
+    _emit_epilogue(emit, replicas, warmup, steps, "%stamps", chk, expected,
+                   "f32")
     # %zero64 is used inside scf.if; define it with the other constants.
     index = out.index("    %zero = arith.constant 0.0 : f32")
     out.insert(index + 1, "    %zero64 = arith.constant 0.0 : f64")
