@@ -150,6 +150,28 @@ static Value unflatten(OpBuilder &builder, Location loc, Value flat,
                                        ArrayRef<ReassociationIndices>{all});
 }
 
+/// `buffer` with `value`, flattened, at element `offset`.
+static Value insertMember(OpBuilder &builder, Location loc, Value buffer,
+                          Value value, int64_t numElements, int64_t offset) {
+  Value flat = flatten(builder, loc, value, numElements);
+  return tensor::InsertSliceOp::create(
+      builder, loc, flat, buffer,
+      ArrayRef<OpFoldResult>{builder.getIndexAttr(offset)},
+      ArrayRef<OpFoldResult>{builder.getIndexAttr(numElements)},
+      ArrayRef<OpFoldResult>{builder.getIndexAttr(1)});
+}
+
+/// The member of `type` at element `offset` of the 1-D `buffer`.
+static Value extractMember(OpBuilder &builder, Location loc, Value buffer,
+                           Type type, int64_t numElements, int64_t offset) {
+  Value slice = tensor::ExtractSliceOp::create(
+      builder, loc, buffer,
+      ArrayRef<OpFoldResult>{builder.getIndexAttr(offset)},
+      ArrayRef<OpFoldResult>{builder.getIndexAttr(numElements)},
+      ArrayRef<OpFoldResult>{builder.getIndexAttr(1)});
+  return unflatten(builder, loc, slice, type);
+}
+
 /// Where a reduced value can be computed straight into its pack slice: the
 /// `tensor.empty` init of the destination-style op at the root of the chain
 /// of single-result destination-style ops in `block` that computes `value`
@@ -436,14 +458,9 @@ Value FuseReductionsPass::packLanes(OpBuilder &builder, Location loc,
   Value buffer = tensor::EmptyOp::create(builder, loc, ArrayRef<int64_t>{size},
                                          pack.key.element);
   for (auto [member, value, offset] :
-       llvm::zip_equal(pack.members, values, offsets)) {
-    Value flat = flatten(builder, loc, value, member->numElements);
-    buffer = tensor::InsertSliceOp::create(
-        builder, loc, flat, buffer,
-        ArrayRef<OpFoldResult>{builder.getIndexAttr(offset)},
-        ArrayRef<OpFoldResult>{builder.getIndexAttr(member->numElements)},
-        ArrayRef<OpFoldResult>{builder.getIndexAttr(1)});
-  }
+       llvm::zip_equal(pack.members, values, offsets))
+    buffer =
+        insertMember(builder, loc, buffer, value, member->numElements, offset);
   return buffer;
 }
 
@@ -488,35 +505,22 @@ Value FuseReductionsPass::packInPlace(OpBuilder &builder, Location loc,
     builder.setInsertionPoint(chain.front().init->getOwner());
   Value buffer = tensor::EmptyOp::create(builder, loc, ArrayRef<int64_t>{size},
                                          pack.key.element);
-  auto sliceOf = [&](int64_t offset, int64_t numElements) {
-    return std::make_tuple(
-        SmallVector<OpFoldResult>{builder.getIndexAttr(offset)},
-        SmallVector<OpFoldResult>{builder.getIndexAttr(numElements)},
-        SmallVector<OpFoldResult>{builder.getIndexAttr(1)});
-  };
   for (Slot &slot : chain) {
     Candidate *member = slot.member;
-    auto [offsets, sizes, strides] = sliceOf(slot.offset, member->numElements);
     builder.setInsertionPoint(slot.init->getOwner());
-    Value slice = tensor::ExtractSliceOp::create(builder, loc, buffer, offsets,
-                                                 sizes, strides);
-    slot.init->set(unflatten(builder, loc, slice, member->localType));
+    slot.init->set(extractMember(builder, loc, buffer, member->localType,
+                                 member->numElements, slot.offset));
     builder.setInsertionPointAfterValue(member->input());
-    Value flat = flatten(builder, loc, member->input(), member->numElements);
-    buffer = tensor::InsertSliceOp::create(builder, loc, flat, buffer, offsets,
-                                           sizes, strides);
+    buffer = insertMember(builder, loc, buffer, member->input(),
+                          member->numElements, slot.offset);
     inPlace.insert(member);
     ++numCopiesAvoided;
     ++reportedCopiesAvoided;
   }
   builder.restoreInsertionPoint(packPoint);
-  for (Slot &slot : copied) {
-    Candidate *member = slot.member;
-    auto [offsets, sizes, strides] = sliceOf(slot.offset, member->numElements);
-    Value flat = flatten(builder, loc, member->input(), member->numElements);
-    buffer = tensor::InsertSliceOp::create(builder, loc, flat, buffer, offsets,
-                                           sizes, strides);
-  }
+  for (Slot &slot : copied)
+    buffer = insertMember(builder, loc, buffer, slot.member->input(),
+                          slot.member->numElements, slot.offset);
   return buffer;
 }
 
@@ -547,8 +551,10 @@ groupReadyTogether(MutableArrayRef<Pack> packs) {
   for (Pack &pack : packs)
     if (pack.members.size() > 1)
       ordered.push_back(&pack);
-  llvm::stable_sort(ordered, [](const Pack *a, const Pack *b) {
-    return a->lastPosition < b->lastPosition;
+  // By readiness, ties in formation order (packs are in one array).
+  llvm::sort(ordered, [](const Pack *a, const Pack *b) {
+    return std::make_pair(a->lastPosition, a) <
+           std::make_pair(b->lastPosition, b);
   });
   SmallVector<SmallVector<Pack *>> groups;
   unsigned ready = 0, firstUse = 0;
@@ -654,12 +660,8 @@ void FuseReductionsPass::rewriteGroup(
                      : result;
     for (auto [member, offset] :
          llvm::zip_equal(pack->members, pack->offsets)) {
-      Value slice = tensor::ExtractSliceOp::create(
-          builder, loc, flat,
-          ArrayRef<OpFoldResult>{builder.getIndexAttr(offset)},
-          ArrayRef<OpFoldResult>{builder.getIndexAttr(member->numElements)},
-          ArrayRef<OpFoldResult>{builder.getIndexAttr(1)});
-      Value value = unflatten(builder, loc, slice, member->localType);
+      Value value = extractMember(builder, loc, flat, member->localType,
+                                  member->numElements, offset);
       if (pack->key.crossReplica)
         value =
             RegroupOp::create(builder, loc, member->result().getType(),
