@@ -33,6 +33,8 @@ tools = [
     "replica-capi-test",
     "mlir-opt",
     "mlir-runner",
+    "mlir-translate",
+    "llvm-nm",
     ToolSubst("%python", config.python_executable, unresolved="ignore"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
@@ -60,3 +62,32 @@ if config.enable_mpi and lit.util.which("mpirun"):
 # load or link them.
 if config.sanitize:
     config.available_features.add("sanitize")
+
+# The nccl backend: `cuda` where it is built (its code is generated, compiled
+# to sm_90 and linked), `cuda-gpu` where a GPU can run it, `cuda-gpus-2`
+# where two can (one replica per GPU).
+config.substitutions.append(
+    ("%nccl_runtime_dir", os.path.join(config.replica_obj_root, "lib")))
+config.substitutions.append(("%cuda_library_dir", config.cuda_library_dir))
+
+
+def count_cuda_devices():
+    import ctypes
+
+    try:
+        driver = ctypes.CDLL("libcuda.so.1")
+    except OSError:
+        return 0
+    count = ctypes.c_int(0)
+    if driver.cuInit(0) != 0 or driver.cuDeviceGetCount(ctypes.byref(count)):
+        return 0
+    return count.value
+
+
+if config.enable_cuda:
+    config.available_features.add("cuda")
+    devices = count_cuda_devices()
+    if devices >= 1:
+        config.available_features.add("cuda-gpu")
+    if devices >= 2:
+        config.available_features.add("cuda-gpus-2")

@@ -5,11 +5,15 @@
 #include "replica/Conversion/Passes.h"
 #include "replica/Dialect/Replica/Transforms/Passes.h"
 
+#include "mlir/Conversion/GPUCommon/GPUCommonPass.h"
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -25,8 +29,8 @@ static std::unique_ptr<Pass> createScopePreservingCanonicalizer() {
                                  /*disabledPatterns=*/{"AllocaScopeInliner"});
 }
 
-/// Tensors to buffers to the LLVM dialect, shared by every backend.
-static void buildTensorsToLLVM(OpPassManager &pm) {
+/// Tensors to buffers with their deallocation, shared by every backend.
+static void buildTensorsToBuffers(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
@@ -52,7 +56,10 @@ static void buildTensorsToLLVM(OpPassManager &pm) {
   pm.addPass(createScopePreservingCanonicalizer());
   // Deallocation leaves bufferization.clone for buffers that escape.
   pm.addPass(createConvertBufferizationToMemRefPass());
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+}
+
+/// Host code on buffers to the LLVM dialect.
+static void buildHostToLLVM(OpPassManager &pm) {
   pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
@@ -62,6 +69,13 @@ static void buildTensorsToLLVM(OpPassManager &pm) {
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+/// Tensors to buffers to the LLVM dialect on the host (cpu, mpi).
+static void buildTensorsToLLVM(OpPassManager &pm) {
+  buildTensorsToBuffers(pm);
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  buildHostToLLVM(pm);
 }
 
 /// replica-fuse-reductions with the pipeline's fusion options.
@@ -105,6 +119,56 @@ void mlir::replica::buildLowerToMPIPipeline(OpPassManager &pm,
   buildTensorsToLLVM(pm);
 }
 
+void mlir::replica::buildLowerToNCCLPipeline(OpPassManager &pm,
+                                             const LowerOptions &options) {
+  pm.addPass(createReplicaDecomposeStructuresPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createReplicaToSPMDPass());
+  addFusion(pm, options);
+  // As for mpi: nothing may fold the runtime calls' buffer round trips
+  // before bufferization.
+  pm.addPass(createConvertReplicaToNCCLPass());
+  buildTensorsToBuffers(pm);
+
+  // Compute: every parallel loop nest becomes a kernel, 256 threads a block
+  // along the innermost tiled dimension (guards instead of min bounds, which
+  // convert-parallel-loops-to-gpu cannot map).
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  pm.addNestedPass<func::FuncOp>(
+      createParallelLoopTilingPass({256}, /*noMinMaxBounds=*/true));
+  pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.gpuChip;
+  target.features = options.gpuFeatures;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  // The kernels, as gpu-lower-to-nvvm-pipeline lowers them.
+  pm.addNestedPass<gpu::GPUModuleOp>(createStripDebugInfoPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps());
+  pm.addNestedPass<gpu::GPUModuleOp>(createCanonicalizerPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(createCSEPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(createReconcileUnrealizedCastsPass());
+
+  // Host: buffers come from the runtime's _mlir_memref_to_llvm_alloc, which
+  // allocates memory every device can address; launches go through the
+  // mgpu* entry points.
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useGenericFunctions = true;
+  pm.addPass(createConvertVectorToSCFPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
+  pm.addPass(createGpuToLLVMConversionPass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = "fatbin";
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+}
+
 void mlir::replica::registerReplicaPipelines() {
   PassPipelineRegistration<LowerOptions>(
       "replica-lower-to-cpu",
@@ -114,4 +178,9 @@ void mlir::replica::registerReplicaPipelines() {
       "replica-lower-to-mpi",
       "One process per replica: SPMD, collectives to MPI, bufferize, to LLVM",
       buildLowerToMPIPipeline);
+  PassPipelineRegistration<LowerOptions>(
+      "replica-lower-to-nccl",
+      "One GPU per replica: SPMD, collectives to NCCL, compute to GPU "
+      "kernels (sm_90 binary), host code to LLVM",
+      buildLowerToNCCLPipeline);
 }

@@ -2,7 +2,9 @@
 //
 // Lowers a program with a backend's pipeline and JIT-runs one function
 // through MLIR's ExecutionEngine. With --backend=mpi it launches itself
-// under mpirun, one process per replica.
+// under mpirun, one process per replica; with --backend=nccl it runs one
+// thread per replica, each on its own GPU, or with --np one process per GPU
+// under mpirun.
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,6 +35,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/TargetSelect.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #ifdef __GLIBC__
@@ -278,6 +281,61 @@ static FailureOr<MPIRuntime> loadMPIRuntime(StringRef path) {
   return runtime;
 }
 
+/// The NCCL runtime's entry points replica-run itself calls.
+struct NCCLRuntime {
+  int32_t (*init)(int64_t, int32_t, double);
+  void (*bind)(int32_t);
+  void (*finalize)();
+  void (*abort)(int32_t);
+};
+
+/// The NCCL runtime needs the GPU driver's libcuda.so.1, which only a
+/// machine with an NVIDIA driver has.
+static LogicalResult checkCUDADriver() {
+  std::string error;
+  if (llvm::sys::DynamicLibrary::getPermanentLibrary("libcuda.so.1", &error)
+          .isValid())
+    return success();
+  fail("the nccl backend needs a CUDA GPU and its driver, and this machine "
+       "has none (" +
+       error + ")");
+  return failure();
+}
+
+static FailureOr<NCCLRuntime> loadNCCLRuntime(StringRef path) {
+  if (failed(checkCUDADriver()))
+    return failure();
+  std::string error;
+  auto library = llvm::sys::DynamicLibrary::getPermanentLibrary(
+      path.str().c_str(), &error);
+  if (!library.isValid()) {
+    fail("cannot load the NCCL runtime " + path + ": " + error);
+    return failure();
+  }
+  NCCLRuntime runtime;
+  runtime.init = reinterpret_cast<int32_t (*)(int64_t, int32_t, double)>(
+      library.getAddressOfSymbol("replica_nccl_init"));
+  runtime.bind = reinterpret_cast<void (*)(int32_t)>(
+      library.getAddressOfSymbol("replica_nccl_bind"));
+  runtime.finalize = reinterpret_cast<void (*)()>(
+      library.getAddressOfSymbol("replica_nccl_finalize"));
+  runtime.abort = reinterpret_cast<void (*)(int32_t)>(
+      library.getAddressOfSymbol("replica_nccl_abort"));
+  if (!runtime.init || !runtime.bind || !runtime.finalize || !runtime.abort) {
+    fail("the NCCL runtime " + path + " lacks its entry points");
+    return failure();
+  }
+  return runtime;
+}
+
+/// The replica count of a lowered program (its module attribute); 0 without
+/// replicas.
+static int64_t getReplicaCount(ModuleOp module) {
+  auto count = module->getAttrOfType<IntegerAttr>(
+      replica::ReplicaDialect::getNumReplicasAttrName());
+  return count ? count.getInt() : 0;
+}
+
 /// Compiled code calls malloc and aligned_alloc for its buffers and never
 /// checks the result: these versions end the run with a message instead of
 /// a crash on the null pointer.
@@ -301,7 +359,11 @@ static void *checkedAlignedAlloc(size_t alignment, size_t bytes) {
   return data;
 }
 
-static int run(ModuleOp module, ArrayRef<StringRef> libraries) {
+/// JIT-compiles `module` with `libraries` and runs the entry point: once, or
+/// with `replicas` > 0 once per replica, each in its own thread that first
+/// calls `bind(replica)`.
+static int run(ModuleOp module, ArrayRef<StringRef> libraries,
+               int64_t replicas = 0, void (*bind)(int32_t) = nullptr) {
   auto transformer = makeOptimizingTransformer(/*optLevel=*/2, /*sizeLevel=*/0,
                                                /*targetMachine=*/nullptr);
   ExecutionEngineOptions options;
@@ -321,10 +383,57 @@ static int run(ModuleOp module, ArrayRef<StringRef> libraries) {
         llvm::JITSymbolFlags::Exported};
     return symbols;
   });
-  if (llvm::Error error = (*engine)->invokePacked(entryPoint))
+  // Global constructors (a GPU program loads its kernels' binaries).
+  (*engine)->initialize();
+  auto function = (*engine)->lookupPacked(entryPoint);
+  if (!function)
     return fail("running @" + entryPoint +
-                " failed: " + llvm::toString(std::move(error)));
+                " failed: " + llvm::toString(function.takeError()));
+  if (replicas == 0) {
+    (*function)(nullptr);
+    return 0;
+  }
+  std::vector<std::thread> threads;
+  for (int64_t r = 0; r < replicas; ++r)
+    threads.emplace_back([&, r] {
+      bind(static_cast<int32_t>(r));
+      (*function)(nullptr);
+    });
+  for (std::thread &thread : threads)
+    thread.join();
   return 0;
+}
+
+/// Runs a program lowered by replica-lower-to-nccl: under mpirun this
+/// process's replica, else one thread per replica on one device each.
+static int runNCCL(ModuleOp module, SmallVector<StringRef> libraries,
+                   StringRef libDir) {
+#ifdef REPLICA_NCCL_RUNTIME
+  std::string runtimePath = (libDir + "/" + REPLICA_NCCL_RUNTIME).str();
+  FailureOr<NCCLRuntime> runtime = loadNCCLRuntime(runtimePath);
+  if (failed(runtime))
+    return 1;
+  int64_t replicas = std::max<int64_t>(getReplicaCount(module), 1);
+  bool multiProcess = isMPIRank();
+  if (runtime->init(replicas, multiProcess, timeout) != 0)
+    return 1;
+  startWatchdog([abort = runtime->abort] { abort(1); });
+  libraries.push_back(runtimePath);
+  int status;
+  if (multiProcess) {
+    runtime->bind(0);
+    status = run(module, libraries);
+  } else {
+    status = run(module, libraries, replicas, runtime->bind);
+  }
+  if (status != 0)
+    runtime->abort(status);
+  runtime->finalize();
+  return status;
+#else
+  return fail("the nccl backend is not built: CUDA or NCCL was missing when "
+              "replica was configured");
+#endif
 }
 
 /// --calibrate: the MPI runtime measures its all-reduce on --np ranks.
@@ -363,8 +472,6 @@ int main(int argc, char **argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   cl::ParseCommandLineOptions(argc, argv, "replica program runner\n");
 
-  if (backend == Backend::NCCL)
-    return fail("the nccl backend is not available in this build");
   if (calibrate)
     return runCalibration(argc, argv);
 
@@ -387,8 +494,13 @@ int main(int argc, char **argv) {
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module || failed(verifyEntryPoint(*module)))
     return 1;
-  if (backend == Backend::MPI && !isMPIRank())
+  // --backend=nccl --np=N: one process per GPU, under mpirun as for mpi.
+  bool ncclProcesses = backend == Backend::NCCL && numProcesses != 0;
+  if ((backend == Backend::MPI || ncclProcesses) && !isMPIRank()) {
+    if (ncclProcesses && failed(checkCUDADriver()))
+      return 1;
     return launchUnderMPIRun(argc, argv, *module, source);
+  }
   // Every rank compiles the same program: its diagnostics come once.
   if (!isFirstRank())
     context.getDiagEngine().registerHandler(
@@ -407,6 +519,8 @@ int main(int argc, char **argv) {
   lowerOptions.costTable = costTable;
   if (backend == Backend::MPI)
     replica::buildLowerToMPIPipeline(pm, lowerOptions);
+  else if (backend == Backend::NCCL)
+    replica::buildLowerToNCCLPipeline(pm, lowerOptions);
   else
     replica::buildLowerToCPUPipeline(pm, lowerOptions);
   if (failed(pm.run(*module)))
@@ -421,15 +535,14 @@ int main(int argc, char **argv) {
     startWatchdog([] { std::_Exit(1); });
     return run(*module, libraries);
   }
+  if (backend == Backend::NCCL)
+    return runNCCL(*module, libraries, libDir);
 
   std::string runtimePath = libDir + "/libreplica_mpi_runtime.so";
   FailureOr<MPIRuntime> runtime = loadMPIRuntime(runtimePath);
   if (failed(runtime))
     return 1;
-  int64_t replicas = 0;
-  if (auto count = (*module)->getAttrOfType<IntegerAttr>(
-          replica::ReplicaDialect::getNumReplicasAttrName()))
-    replicas = count.getInt();
+  int64_t replicas = getReplicaCount(*module);
   if (numProcesses != 0 && replicas != 0 && replicas != numProcesses) {
     if (isFirstRank())
       fail("the program is compiled for " + Twine(replicas) +

@@ -61,4 +61,52 @@ def ConvertReplicaToMPIPass
   ];
 }
 
+def ConvertReplicaToNCCLPass
+    : Pass<"convert-replica-to-nccl", "::mlir::ModuleOp"> {
+  let summary = "SPMD collectives to NCCL calls on CUDA streams";
+  let description = [{
+    Lowers the in-replica collectives of an SPMD program
+    (`replica-to-spmd`) to calls into replica's NCCL runtime
+    (`replica_nccl_<collective>_<type>`, on unranked memrefs), one GPU per
+    replica. Each call enqueues its NCCL collective on the replica's CUDA
+    stream (`replica_nccl_stream`) and takes NCCL's own operation code
+    (`ncclSum` 0, `ncclProd` 1, `ncclMax` 2, `ncclMin` 3, `ncclAvg` 4: `mean`
+    is NCCL's average, no scaling follows). A `batch_all_reduce` (the packs
+    of one readiness group after `replica-fuse-reductions`) becomes one NCCL
+    group: its `ncclAllReduce` calls sit between `replica_nccl_group_start`
+    and `replica_nccl_group_end`, which launches them together and waits for
+    the stream, polling NCCL's asynchronous errors. A collective outside a
+    group waits for itself. `reduce_to` is `ncclReduce`, `broadcast`
+    `ncclBroadcast`, `all_gather` `ncclAllGather`; `replica.replica_id` is
+    the replica's rank in the communicator (`replica_nccl_rank`).
+
+    Compute is left to the GPU pipeline (`replica-lower-to-nccl`). Kernels
+    cannot read the host globals that tensor constants bufferize to, so
+    every tensor constant is used through a copy
+    (`bufferization.alloc_tensor() copy(...)`) into memory the runtime
+    allocates visible to every device.
+
+    ```mlir
+    %0 = replica.all_reduce mean %g : tensor<1024xf32>
+    ```
+    becomes
+    ```mlir
+    %s = call @replica_nccl_stream() : () -> !llvm.ptr
+    %in = bufferization.to_buffer %g read_only : tensor<1024xf32> to memref<1024xf32>
+    %out = memref.alloc() : memref<1024xf32>
+    memref.alloca_scope {
+      ...
+      call @replica_nccl_all_reduce_f32(%a, %b, %c4_i32, %s)
+          : (memref<*xf32>, memref<*xf32>, i32, !llvm.ptr) -> ()
+    }
+    %0 = bufferization.to_tensor %out restrict writable : memref<1024xf32> to tensor<1024xf32>
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect", "::mlir::LLVM::LLVMDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // REPLICA_CONVERSION_PASSES_TD

@@ -12,7 +12,8 @@ namespace mlir::replica {
 /// fusion options, forwarded to replica-fuse-reductions.
 struct LowerOptions : PassPipelineOptions<LowerOptions> {
   PassOptions::Option<bool> fuse{
-      *this, "fuse", llvm::cl::desc("Pack reductions (replica-fuse-reductions)"),
+      *this, "fuse",
+      llvm::cl::desc("Pack reductions (replica-fuse-reductions)"),
       llvm::cl::init(true)};
   PassOptions::Option<int64_t> bytesPerPack{
       *this, "bytes-per-pack",
@@ -39,6 +40,15 @@ struct LowerOptions : PassPipelineOptions<LowerOptions> {
   PassOptions::Option<std::string> report{
       *this, "report", llvm::cl::desc("Write the packs as JSON to this file"),
       llvm::cl::init("")};
+  PassOptions::Option<std::string> gpuChip{
+      *this, "gpu-chip",
+      llvm::cl::desc("GPU the kernels are compiled for (nccl)"),
+      llvm::cl::init("sm_90")};
+  // The NVVM target's ptxas needs PTX 7.8 or later for sm_90.
+  PassOptions::Option<std::string> gpuFeatures{
+      *this, "gpu-features",
+      llvm::cl::desc("NVVM target features of the kernels (nccl)"),
+      llvm::cl::init("+ptx80")};
 };
 
 /// replica-lower-to-cpu: decompose, unroll, the reference lowering of the
@@ -48,6 +58,11 @@ void buildLowerToCPUPipeline(OpPassManager &pm, const LowerOptions &options);
 /// replica-lower-to-mpi: decompose, SPMD form, collectives to MPI calls,
 /// bufferization and the upstream lowering to the LLVM dialect.
 void buildLowerToMPIPipeline(OpPassManager &pm, const LowerOptions &options);
+
+/// replica-lower-to-nccl: decompose, SPMD form, collectives to NCCL calls,
+/// bufferization, compute to GPU kernels compiled to a binary for
+/// `gpuChip`, host code to the LLVM dialect.
+void buildLowerToNCCLPipeline(OpPassManager &pm, const LowerOptions &options);
 
 /// Registers the replica-lower-to-* pipelines with the pass registry.
 void registerReplicaPipelines();

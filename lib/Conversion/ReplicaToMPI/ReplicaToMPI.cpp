@@ -2,6 +2,7 @@
 //---------------------------===//
 
 #include "replica/Conversion/Passes.h"
+#include "replica/Conversion/RuntimeCall.h"
 
 #include "replica/Dialect/Replica/IR/ReplicaOps.h"
 
@@ -24,136 +25,10 @@ namespace mlir::replica {
 using namespace mlir;
 using namespace mlir::replica;
 
-/// The runtime's name for an element type; empty when it has none.
-static StringRef getRuntimeTypeName(Type element) {
-  if (element.isF32())
-    return "f32";
-  if (element.isF64())
-    return "f64";
-  if (element.isF16())
-    return "f16";
-  if (element.isBF16())
-    return "bf16";
-  if (element.isInteger(32))
-    return "i32";
-  if (element.isInteger(64))
-    return "i64";
-  return {};
-}
+/// The MPI runtime's entry points: replica_mpi_<collective>[_<type>].
+static constexpr StringLiteral kPrefix = "replica_mpi_";
 
 namespace {
-/// Calls of the runtime on the buffers of tensors.
-class RuntimeCall {
-public:
-  RuntimeCall(ConversionPatternRewriter &rewriter, Operation *op)
-      : rewriter(rewriter), op(op), loc(op->getLoc()) {}
-
-  /// The operand as a ranked tensor (a scalar becomes tensor<1xT>).
-  Value toTensor(Value value) {
-    if (isa<RankedTensorType>(value.getType()))
-      return value;
-    return tensor::FromElementsOp::create(
-        rewriter, loc, RankedTensorType::get({1}, value.getType()), value);
-  }
-
-  /// A buffer that reads `tensor` in place, as an unranked memref.
-  Value readBuffer(Value tensor) {
-    auto type = cast<RankedTensorType>(tensor.getType());
-    auto memref = MemRefType::get(type.getShape(), type.getElementType());
-    Value buffer = bufferization::ToBufferOp::create(rewriter, loc, memref,
-                                                     tensor, /*readOnly=*/true);
-    return unranked(buffer);
-  }
-
-  /// A fresh buffer of `type` with the dynamic sizes of `sizesOf`.
-  Value allocate(RankedTensorType type, ValueRange dynamicSizes) {
-    auto memref = MemRefType::get(type.getShape(), type.getElementType());
-    result = memref::AllocOp::create(rewriter, loc, memref, dynamicSizes);
-    return unranked(result);
-  }
-
-  /// The tensor the runtime wrote into the buffer of `allocate`.
-  Value resultTensor() {
-    auto memref = cast<MemRefType>(result.getType());
-    return bufferization::ToTensorOp::create(
-        rewriter, loc,
-        RankedTensorType::get(memref.getShape(), memref.getElementType()),
-        result, /*restrict=*/true, /*writable=*/true);
-  }
-
-  /// Calls `replica_mpi_<name>()`, declaring it if needed.
-  void call(StringRef name) {
-    std::string symbol = ("replica_mpi_" + name).str();
-    declare(symbol, {});
-    func::CallOp::create(rewriter, loc, symbol, TypeRange(), ValueRange());
-  }
-
-  /// Calls `replica_mpi_<name>_<type>(operands...)`, declaring it if needed.
-  void call(StringRef name, Type element, ValueRange operands) {
-    std::string symbol =
-        ("replica_mpi_" + name + "_" + getRuntimeTypeName(element)).str();
-    declare(symbol, operands);
-    // The unranked descriptors the call takes live on the stack: scope them
-    // so that a call in a loop does not grow the stack every iteration.
-    auto scope = memref::AllocaScopeOp::create(rewriter, loc, TypeRange());
-    Block *body = rewriter.createBlock(&scope.getBodyRegion());
-    for (Value operand : operands)
-      if (auto cast = operand.getDefiningOp<memref::CastOp>())
-        rewriter.moveOpBefore(cast, body, body->end());
-    rewriter.setInsertionPointToEnd(body);
-    func::CallOp::create(rewriter, loc, symbol, TypeRange(), operands);
-    memref::AllocaScopeReturnOp::create(rewriter, loc, ValueRange());
-    rewriter.setInsertionPointAfter(scope);
-  }
-
-  Value constant(int64_t value) {
-    return arith::ConstantIntOp::create(rewriter, loc, value, 32);
-  }
-
-  /// `tensor` back in the form of `like` (a scalar when `like` is one).
-  Value fromTensor(Value tensor, Type like) {
-    if (isa<RankedTensorType>(like))
-      return tensor;
-    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-    return tensor::ExtractOp::create(rewriter, loc, tensor, zero);
-  }
-
-  /// Dynamic sizes of a ranked tensor.
-  SmallVector<Value> dynamicSizes(Value tensor) {
-    SmallVector<Value> sizes;
-    auto type = cast<RankedTensorType>(tensor.getType());
-    for (int64_t d = 0; d < type.getRank(); ++d)
-      if (type.isDynamicDim(d))
-        sizes.push_back(tensor::DimOp::create(rewriter, loc, tensor, d));
-    return sizes;
-  }
-
-private:
-  void declare(StringRef symbol, ValueRange operands) {
-    auto module = op->getParentOfType<ModuleOp>();
-    if (SymbolTable::lookupSymbolIn(module, symbol))
-      return;
-    OpBuilder::InsertionGuard guard(rewriter);
-    rewriter.setInsertionPointToStart(module.getBody());
-    auto declaration =
-        func::FuncOp::create(rewriter, loc, symbol,
-                             rewriter.getFunctionType(TypeRange(operands), {}));
-    declaration.setPrivate();
-  }
-
-  Value unranked(Value buffer) {
-    auto type = cast<MemRefType>(buffer.getType());
-    return memref::CastOp::create(
-        rewriter, loc, UnrankedMemRefType::get(type.getElementType(), 0),
-        buffer);
-  }
-
-  ConversionPatternRewriter &rewriter;
-  Operation *op;
-  Location loc;
-  Value result;
-};
-
 /// Starts the reduction of `value` to every process (`root` < 0) or to
 /// `root`; `call.resultTensor()` is the result once it completes.
 void startReduce(RuntimeCall &call, ReductionKind kind, Value value,
@@ -173,7 +48,7 @@ void startReduce(RuntimeCall &call, ReductionKind kind, Value value,
 /// One reduction of `value` to every process (`root` < 0) or to `root`.
 Value reduce(ConversionPatternRewriter &rewriter, Operation *op,
              ReductionKind kind, Value value, int64_t root) {
-  RuntimeCall call(rewriter, op);
+  RuntimeCall call(rewriter, op, kPrefix);
   startReduce(call, kind, value, root);
   return call.fromTensor(call.resultTensor(), value.getType());
 }
@@ -197,12 +72,12 @@ struct BatchAllReduceToMPI : OpConversionPattern<BatchAllReduceOp> {
     // The reductions of one batch are launched together: started inside a
     // runtime group, completed at its end, before any result is read.
     bool grouped = adaptor.getInputs().size() > 1;
-    RuntimeCall group(rewriter, op);
+    RuntimeCall group(rewriter, op, kPrefix);
     if (grouped)
       group.call("group_start");
     std::vector<RuntimeCall> calls;
     for (Value input : adaptor.getInputs()) {
-      calls.emplace_back(rewriter, op);
+      calls.emplace_back(rewriter, op, kPrefix);
       startReduce(calls.back(), op.getKind(), input, -1);
     }
     if (grouped)
@@ -231,7 +106,7 @@ struct BroadcastToMPI : OpConversionPattern<BroadcastOp> {
   LogicalResult
   matchAndRewrite(BroadcastOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    RuntimeCall call(rewriter, op);
+    RuntimeCall call(rewriter, op, kPrefix);
     Value input = call.toTensor(adaptor.getInput());
     auto type = cast<RankedTensorType>(input.getType());
     Value in = call.readBuffer(input);
@@ -251,7 +126,7 @@ struct AllGatherToMPI : OpConversionPattern<AllGatherOp> {
   matchAndRewrite(AllGatherOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    RuntimeCall call(rewriter, op);
+    RuntimeCall call(rewriter, op, kPrefix);
     Value input = adaptor.getInput();
     auto inputType = cast<RankedTensorType>(input.getType());
     auto resultType = cast<RankedTensorType>(op.getType());

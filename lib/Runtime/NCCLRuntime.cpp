@@ -1,0 +1,758 @@
+//===- NCCLRuntime.cpp - NCCL and CUDA runtime for replica programs -------===//
+//
+// The C entry points that programs lowered by `replica-lower-to-nccl` call:
+//  - the collectives of `convert-replica-to-nccl` (replica_nccl_*), NCCL
+//    calls on each replica's CUDA stream, memrefs passed unranked as
+//    `int64_t rank, void *descriptor`;
+//  - the `mgpu*` entry points that `gpu-to-llvm` and the GPU binary's LLVM
+//    translation emit (Debian ships no libmlir_cuda_runtime), over the CUDA
+//    driver API;
+//  - `_mlir_memref_to_llvm_alloc`/`_free`, which give every buffer of the
+//    program managed memory, addressable from the host and every device.
+// Two modes: one process driving N GPUs, one thread and one communicator
+// (ncclCommInitAll) per replica, as TF's MirroredStrategy; or one process
+// per GPU under mpirun, the unique id broadcast over MPI (ncclCommInitRank).
+// Every CUDA and NCCL call is checked; a failure names the call and its
+// error string, aborts the communicators and exits non-zero. Waiting for a
+// stream polls NCCL's asynchronous errors and gives up after the timeout.
+// Follows mlir/lib/ExecutionEngine/CudaRuntimeWrappers.cpp; no MLIR
+// dependency.
+//
+//===----------------------------------------------------------------------===//
+
+#include <cuda.h>
+#include <nccl.h>
+#ifdef REPLICA_NCCL_WITH_MPI
+#include <mpi.h>
+#endif
+
+#include <atomic>
+#include <chrono>
+#include <cstdarg>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#define REPLICA_NCCL_EXPORT __attribute__((visibility("default")))
+
+namespace {
+/// One replica: its device, the device's primary context, its communicator
+/// and the stream its collectives are enqueued on.
+struct Replica {
+  int rank = 0;
+  CUdevice device = 0;
+  CUcontext context = nullptr;
+  ncclComm_t comm = nullptr;
+  CUstream stream = nullptr;
+  /// Depth of replica_nccl_group_start calls not yet ended.
+  int groupDepth = 0;
+};
+
+/// The replicas this process drives (all of them, or its own under mpirun).
+struct State {
+  std::vector<Replica> replicas;
+  int numReplicas = 0;
+  bool multiProcess = false;
+  double timeoutSeconds = 0;
+  std::atomic<bool> aborting{false};
+};
+} // namespace
+
+static State state;
+
+/// The replica the calling thread runs (replica_nccl_bind).
+static thread_local Replica *current = nullptr;
+
+static int currentRank() { return current ? current->rank : -1; }
+
+/// Aborts every communicator (so peers blocked in a collective return) and
+/// ends the process, under mpirun every process.
+[[noreturn]] static void abortAll() {
+  if (!state.aborting.exchange(true))
+    for (Replica &replica : state.replicas)
+      if (replica.comm)
+        ncclCommAbort(replica.comm);
+#ifdef REPLICA_NCCL_WITH_MPI
+  int initialized = 0;
+  if (state.multiProcess && MPI_Initialized(&initialized) == MPI_SUCCESS &&
+      initialized)
+    MPI_Abort(MPI_COMM_WORLD, 1);
+#endif
+  std::_Exit(1);
+}
+
+/// Reports a failure of `function` in one write (lines of several replicas
+/// don't mix) and ends the run.
+[[noreturn]] __attribute__((format(printf, 2, 3))) static void
+fail(const char *function, const char *format, ...) {
+  char message[768];
+  int length = std::snprintf(message, sizeof(message),
+                             "replica-run: %s failed on replica %d: ", function,
+                             currentRank());
+  va_list args;
+  va_start(args, format);
+  std::vsnprintf(message + length, sizeof(message) - length, format, args);
+  va_end(args);
+  std::fprintf(stderr, "%s\n", message);
+  abortAll();
+}
+
+/// The stringized call starts with the function name.
+static std::string callName(const char *expr) {
+  return std::string(expr, std::strcspn(expr, "("));
+}
+
+static void reportCUDA(CUresult result, const char *expr) {
+  if (result == CUDA_SUCCESS)
+    return;
+  const char *name = nullptr, *text = nullptr;
+  cuGetErrorName(result, &name);
+  cuGetErrorString(result, &text);
+  fail(callName(expr).c_str(), "%s (%s)", name ? name : "unknown CUDA error",
+       text ? text : "no description");
+}
+
+static void reportNCCL(ncclResult_t result, const char *expr) {
+  if (result == ncclSuccess)
+    return;
+  const char *last = current ? ncclGetLastError(current->comm) : nullptr;
+  fail(callName(expr).c_str(), "%s%s%s", ncclGetErrorString(result),
+       last && *last ? ": " : "", last ? last : "");
+}
+
+#define CUDA_REPORT_IF_ERROR(expr) reportCUDA((expr), #expr)
+#define NCCL_REPORT_IF_ERROR(expr) reportNCCL((expr), #expr)
+
+/// The calling thread's replica; a program runs inside replica_nccl_bind.
+static Replica &getCurrent(const char *function) {
+  if (!current)
+    fail(function, "the thread runs no replica (replica_nccl_bind)");
+  return *current;
+}
+
+/// Waits until `stream` has run everything enqueued on it, polling the
+/// communicator for asynchronous NCCL errors (a peer that died, a network
+/// failure) and giving up after the timeout; both abort the communicators.
+static void waitFor(const char *function, CUstream stream) {
+  Replica &replica = getCurrent(function);
+  auto start = std::chrono::steady_clock::now();
+  for (;;) {
+    CUresult status = cuStreamQuery(stream);
+    if (status == CUDA_SUCCESS)
+      return;
+    if (status != CUDA_ERROR_NOT_READY)
+      reportCUDA(status, "cuStreamQuery");
+    ncclResult_t async = ncclSuccess;
+    NCCL_REPORT_IF_ERROR(ncclCommGetAsyncError(replica.comm, &async));
+    if (async != ncclSuccess && async != ncclInProgress)
+      fail(function, "asynchronous NCCL error: %s", ncclGetErrorString(async));
+    if (state.aborting)
+      abortAll();
+    double waited =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    if (state.timeoutSeconds > 0 && waited > state.timeoutSeconds)
+      fail(function,
+           "the collective did not complete within %g s (a peer may have "
+           "died or never called it)",
+           state.timeoutSeconds);
+    std::this_thread::sleep_for(std::chrono::microseconds(20));
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Buffers
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// The leading fields of an MLIR ranked memref descriptor; `sizes[rank]` and
+/// `strides[rank]` follow.
+struct DescriptorHeader {
+  void *allocated;
+  void *aligned;
+  int64_t offset;
+};
+
+struct Buffer {
+  char *data;
+  size_t count;
+};
+
+template <typename T, ncclDataType_t Type, bool IsInteger> struct Element {
+  using Storage = T;
+  static constexpr ncclDataType_t type = Type;
+  static constexpr bool isInteger = IsInteger;
+};
+using F32 = Element<float, ncclFloat32, false>;
+using F64 = Element<double, ncclFloat64, false>;
+using F16 = Element<uint16_t, ncclFloat16, false>;
+using BF16 = Element<uint16_t, ncclBfloat16, false>;
+using I32 = Element<int32_t, ncclInt32, true>;
+using I64 = Element<int64_t, ncclInt64, true>;
+} // namespace
+
+/// Decodes the `which` memref of `function`; it must be row-major
+/// contiguous.
+static Buffer decodeBuffer(const char *function, const char *which,
+                           int64_t rank, void *descriptor, size_t elementSize) {
+  if (rank < 0 || !descriptor)
+    fail(function, "invalid %s memref (rank %lld)", which,
+         static_cast<long long>(rank));
+  const auto *header = static_cast<const DescriptorHeader *>(descriptor);
+  const auto *sizes = reinterpret_cast<const int64_t *>(header + 1);
+  const int64_t *strides = sizes + rank;
+  int64_t count = 1;
+  for (int64_t dim = rank - 1; dim >= 0; --dim) {
+    if (sizes[dim] < 0)
+      fail(function, "%s memref has negative size %lld in dimension %lld",
+           which, static_cast<long long>(sizes[dim]),
+           static_cast<long long>(dim));
+    if (sizes[dim] != 1 && strides[dim] != count)
+      fail(function,
+           "%s memref is not contiguous: dimension %lld has stride %lld, "
+           "expected %lld",
+           which, static_cast<long long>(dim),
+           static_cast<long long>(strides[dim]), static_cast<long long>(count));
+    if (__builtin_mul_overflow(count, sizes[dim], &count))
+      fail(function, "%s memref has too many elements", which);
+  }
+  char *data = static_cast<char *>(header->aligned) +
+               header->offset * static_cast<int64_t>(elementSize);
+  return {data, static_cast<size_t>(count)};
+}
+
+/// NCCL's operation codes, as convert-replica-to-nccl passes them.
+static ncclRedOp_t getRedOp(const char *function, int32_t op, bool isInteger) {
+  switch (op) {
+  case ncclSum:
+  case ncclProd:
+  case ncclMax:
+  case ncclMin:
+    return static_cast<ncclRedOp_t>(op);
+  case ncclAvg:
+    if (isInteger)
+      fail(function, "mean is not supported on integer elements");
+    return ncclAvg;
+  default:
+    fail(function, "unknown NCCL operation %d, expected 0 to 4", op);
+  }
+}
+
+static void checkRoot(const char *function, int32_t root) {
+  if (root < 0 || root >= state.numReplicas)
+    fail(function, "root %d is out of range [0, %d)", root, state.numReplicas);
+}
+
+/// Outside a group a collective completes before the call returns; inside
+/// one, at replica_nccl_group_end.
+static void completeUnlessGrouped(const char *function, Replica &replica,
+                                  CUstream stream) {
+  if (replica.groupDepth == 0)
+    waitFor(function, stream);
+}
+
+//===----------------------------------------------------------------------===//
+// Collectives
+//===----------------------------------------------------------------------===//
+
+template <typename Elem>
+static void allReduce(const char *function, int64_t inRank, void *in,
+                      int64_t outRank, void *out, int32_t op, void *stream) {
+  Replica &replica = getCurrent(function);
+  constexpr size_t size = sizeof(typename Elem::Storage);
+  Buffer input = decodeBuffer(function, "input", inRank, in, size);
+  Buffer output = decodeBuffer(function, "output", outRank, out, size);
+  if (input.count != output.count)
+    fail(function, "input has %zu elements but output has %zu", input.count,
+         output.count);
+  auto cuStream = static_cast<CUstream>(stream);
+  NCCL_REPORT_IF_ERROR(ncclAllReduce(
+      input.data, output.data, input.count, Elem::type,
+      getRedOp(function, op, Elem::isInteger), replica.comm, cuStream));
+  completeUnlessGrouped(function, replica, cuStream);
+}
+
+template <typename Elem>
+static void reduce(const char *function, int64_t inRank, void *in,
+                   int64_t outRank, void *out, int32_t op, int32_t root,
+                   void *stream) {
+  Replica &replica = getCurrent(function);
+  checkRoot(function, root);
+  constexpr size_t size = sizeof(typename Elem::Storage);
+  Buffer input = decodeBuffer(function, "input", inRank, in, size);
+  Buffer output = decodeBuffer(function, "output", outRank, out, size);
+  if (input.count != output.count)
+    fail(function, "input has %zu elements but output has %zu", input.count,
+         output.count);
+  auto cuStream = static_cast<CUstream>(stream);
+  // Every replica gets a result (the reduction on the root, its own value
+  // elsewhere, as the cpu and mpi backends define it).
+  if (replica.rank != root)
+    CUDA_REPORT_IF_ERROR(
+        cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(output.data),
+                      reinterpret_cast<CUdeviceptr>(input.data),
+                      input.count * size, cuStream));
+  NCCL_REPORT_IF_ERROR(ncclReduce(
+      input.data, replica.rank == root ? output.data : nullptr, input.count,
+      Elem::type, getRedOp(function, op, Elem::isInteger), root, replica.comm,
+      cuStream));
+  completeUnlessGrouped(function, replica, cuStream);
+}
+
+template <typename Elem>
+static void broadcast(const char *function, int64_t inRank, void *in,
+                      int64_t outRank, void *out, int32_t root, void *stream) {
+  Replica &replica = getCurrent(function);
+  checkRoot(function, root);
+  constexpr size_t size = sizeof(typename Elem::Storage);
+  Buffer input = decodeBuffer(function, "input", inRank, in, size);
+  Buffer output = decodeBuffer(function, "output", outRank, out, size);
+  if (input.count != output.count)
+    fail(function, "input has %zu elements but output has %zu", input.count,
+         output.count);
+  auto cuStream = static_cast<CUstream>(stream);
+  NCCL_REPORT_IF_ERROR(ncclBroadcast(input.data, output.data, input.count,
+                                     Elem::type, root, replica.comm, cuStream));
+  completeUnlessGrouped(function, replica, cuStream);
+}
+
+template <typename Elem>
+static void allGather(const char *function, int64_t inRank, void *in,
+                      int64_t outRank, void *out, void *stream) {
+  Replica &replica = getCurrent(function);
+  constexpr size_t size = sizeof(typename Elem::Storage);
+  Buffer input = decodeBuffer(function, "input", inRank, in, size);
+  Buffer output = decodeBuffer(function, "output", outRank, out, size);
+  if (output.count != input.count * state.numReplicas)
+    fail(function, "output has %zu elements, expected %d x %zu", output.count,
+         state.numReplicas, input.count);
+  auto cuStream = static_cast<CUstream>(stream);
+  NCCL_REPORT_IF_ERROR(ncclAllGather(input.data, output.data, input.count,
+                                     Elem::type, replica.comm, cuStream));
+  completeUnlessGrouped(function, replica, cuStream);
+}
+
+//===----------------------------------------------------------------------===//
+// Kernel images: loaded on each device that launches one of their kernels
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct Image {
+  std::vector<char> data;
+  /// The optimization level for PTX the driver compiles; -1 for a binary.
+  int jitOptLevel = -1;
+  std::mutex mutex;
+  std::map<CUcontext, CUmodule> modules;
+
+  CUmodule moduleFor(CUcontext context) {
+    std::lock_guard<std::mutex> lock(mutex);
+    CUmodule &module = modules[context];
+    if (module)
+      return module;
+    if (jitOptLevel < 0) {
+      CUDA_REPORT_IF_ERROR(cuModuleLoadData(&module, data.data()));
+      return module;
+    }
+    char log[4096] = "";
+    CUjit_option options[] = {CU_JIT_ERROR_LOG_BUFFER,
+                              CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES,
+                              CU_JIT_OPTIMIZATION_LEVEL};
+    void *values[] = {
+        log, reinterpret_cast<void *>(sizeof(log)),
+        reinterpret_cast<void *>(static_cast<intptr_t>(jitOptLevel))};
+    CUresult result =
+        cuModuleLoadDataEx(&module, data.data(), 3, options, values);
+    if (result != CUDA_SUCCESS) {
+      std::fprintf(stderr, "replica-run: PTX JIT log: %s\n", log);
+      reportCUDA(result, "cuModuleLoadDataEx");
+    }
+    return module;
+  }
+};
+} // namespace
+
+/// The context kernels launch in: the bound replica's device, else device 0
+/// (a program run outside replica_nccl_bind, e.g. linked ahead of time).
+static CUcontext currentContext() {
+  if (current)
+    return current->context;
+  static CUcontext fallback = [] {
+    CUDA_REPORT_IF_ERROR(cuInit(0));
+    CUdevice device;
+    CUDA_REPORT_IF_ERROR(cuDeviceGet(&device, 0));
+    CUcontext context;
+    CUDA_REPORT_IF_ERROR(cuDevicePrimaryCtxRetain(&context, device));
+    return context;
+  }();
+  CUDA_REPORT_IF_ERROR(cuCtxSetCurrent(fallback));
+  return fallback;
+}
+
+//===----------------------------------------------------------------------===//
+// Entry points
+//===----------------------------------------------------------------------===//
+
+extern "C" {
+
+/// Sets up `numReplicas` replicas: with `multiProcess`, this process's one
+/// (MPI rank r on local GPU r mod devices, ncclCommInitRank with the id
+/// rank 0 broadcasts); otherwise all of them, one device each, in one
+/// communicator (ncclCommInitAll). `timeoutSeconds` > 0 bounds every wait.
+/// Returns non-zero after printing why when the machine cannot run them.
+REPLICA_NCCL_EXPORT int32_t replica_nccl_init(int64_t numReplicas,
+                                              int32_t multiProcess,
+                                              double timeoutSeconds) {
+  state.numReplicas = static_cast<int>(numReplicas);
+  state.multiProcess = multiProcess != 0;
+  state.timeoutSeconds = timeoutSeconds;
+  CUresult initialized = cuInit(0);
+  int devices = 0;
+  if (initialized == CUDA_SUCCESS)
+    initialized = cuDeviceGetCount(&devices);
+  if (initialized != CUDA_SUCCESS || devices == 0) {
+    const char *name = nullptr;
+    cuGetErrorName(initialized, &name);
+    std::fprintf(stderr,
+                 "replica-run: the nccl backend needs a CUDA GPU and this "
+                 "machine has none (cuInit: %s)\n",
+                 initialized == CUDA_SUCCESS ? "no devices"
+                                             : (name ? name : "failed"));
+    return 1;
+  }
+
+  if (!state.multiProcess) {
+    if (numReplicas > devices) {
+      std::fprintf(stderr,
+                   "replica-run: the program has %lld replicas but this "
+                   "machine has %d CUDA devices (one process drives one "
+                   "device per replica)\n",
+                   static_cast<long long>(numReplicas), devices);
+      return 1;
+    }
+    state.replicas.resize(numReplicas);
+    std::vector<ncclComm_t> comms(numReplicas);
+    std::vector<int> deviceList(numReplicas);
+    for (int r = 0; r < numReplicas; ++r)
+      deviceList[r] = r;
+    NCCL_REPORT_IF_ERROR(
+        ncclCommInitAll(comms.data(), state.numReplicas, deviceList.data()));
+    for (int r = 0; r < numReplicas; ++r) {
+      Replica &replica = state.replicas[r];
+      replica.rank = r;
+      replica.comm = comms[r];
+      CUDA_REPORT_IF_ERROR(cuDeviceGet(&replica.device, r));
+      CUDA_REPORT_IF_ERROR(
+          cuDevicePrimaryCtxRetain(&replica.context, replica.device));
+      CUDA_REPORT_IF_ERROR(cuCtxSetCurrent(replica.context));
+      CUDA_REPORT_IF_ERROR(
+          cuStreamCreate(&replica.stream, CU_STREAM_NON_BLOCKING));
+    }
+    return 0;
+  }
+
+#ifdef REPLICA_NCCL_WITH_MPI
+  int mpiInitialized = 0;
+  MPI_Initialized(&mpiInitialized);
+  if (!mpiInitialized) {
+    int provided = 0;
+    if (MPI_Init_thread(nullptr, nullptr, MPI_THREAD_MULTIPLE, &provided) !=
+        MPI_SUCCESS)
+      fail("MPI_Init_thread", "cannot start MPI");
+  }
+  int rank = 0, size = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  if (size != numReplicas) {
+    if (rank == 0)
+      std::fprintf(stderr,
+                   "replica-run: the program is compiled for %lld replicas "
+                   "but runs on %d processes\n",
+                   static_cast<long long>(numReplicas), size);
+    return 1;
+  }
+  const char *localRank = std::getenv("OMPI_COMM_WORLD_LOCAL_RANK");
+  int local = localRank ? std::atoi(localRank) : rank;
+  state.replicas.resize(1);
+  Replica &replica = state.replicas.front();
+  replica.rank = rank;
+  current = &replica;
+  CUDA_REPORT_IF_ERROR(cuDeviceGet(&replica.device, local % devices));
+  CUDA_REPORT_IF_ERROR(
+      cuDevicePrimaryCtxRetain(&replica.context, replica.device));
+  CUDA_REPORT_IF_ERROR(cuCtxSetCurrent(replica.context));
+  CUDA_REPORT_IF_ERROR(cuStreamCreate(&replica.stream, CU_STREAM_NON_BLOCKING));
+  ncclUniqueId id;
+  if (rank == 0)
+    NCCL_REPORT_IF_ERROR(ncclGetUniqueId(&id));
+  if (MPI_Bcast(&id, sizeof(id), MPI_BYTE, 0, MPI_COMM_WORLD) != MPI_SUCCESS)
+    fail("MPI_Bcast", "cannot broadcast the NCCL unique id");
+  NCCL_REPORT_IF_ERROR(ncclCommInitRank(&replica.comm, size, id, rank));
+  return 0;
+#else
+  std::fprintf(stderr, "replica-run: this NCCL runtime was built without "
+                       "MPI: one process per GPU is not available\n");
+  return 1;
+#endif
+}
+
+/// Makes the calling thread run replica `rank` (on its device).
+REPLICA_NCCL_EXPORT void replica_nccl_bind(int32_t rank) {
+  if (state.multiProcess) {
+    current = &state.replicas.front();
+  } else {
+    if (rank < 0 || rank >= state.numReplicas)
+      fail("replica_nccl_bind", "replica %d is out of range [0, %d)", rank,
+           state.numReplicas);
+    current = &state.replicas[rank];
+  }
+  CUDA_REPORT_IF_ERROR(cuCtxSetCurrent(current->context));
+}
+
+REPLICA_NCCL_EXPORT void replica_nccl_finalize(void) {
+  for (Replica &replica : state.replicas) {
+    current = &replica;
+    CUDA_REPORT_IF_ERROR(cuCtxSetCurrent(replica.context));
+    CUDA_REPORT_IF_ERROR(cuStreamSynchronize(replica.stream));
+    NCCL_REPORT_IF_ERROR(ncclCommDestroy(replica.comm));
+    CUDA_REPORT_IF_ERROR(cuStreamDestroy(replica.stream));
+  }
+  state.replicas.clear();
+  current = nullptr;
+#ifdef REPLICA_NCCL_WITH_MPI
+  int initialized = 0, finalized = 0;
+  MPI_Initialized(&initialized);
+  MPI_Finalized(&finalized);
+  if (state.multiProcess && initialized && !finalized)
+    MPI_Finalize();
+#endif
+}
+
+/// Ends the run with `code`, aborting the communicators first; safe to call
+/// from a watchdog thread.
+REPLICA_NCCL_EXPORT void replica_nccl_abort(int32_t code) {
+  std::fprintf(stderr, "replica-run: aborting the NCCL communicators\n");
+  if (!state.aborting.exchange(true))
+    for (Replica &replica : state.replicas)
+      if (replica.comm)
+        ncclCommAbort(replica.comm);
+#ifdef REPLICA_NCCL_WITH_MPI
+  int initialized = 0;
+  if (state.multiProcess && MPI_Initialized(&initialized) == MPI_SUCCESS &&
+      initialized)
+    MPI_Abort(MPI_COMM_WORLD, code);
+#endif
+  std::_Exit(code);
+}
+
+REPLICA_NCCL_EXPORT int32_t replica_nccl_rank(void) {
+  return getCurrent("replica_nccl_rank").rank;
+}
+
+REPLICA_NCCL_EXPORT void *replica_nccl_stream(void) {
+  return getCurrent("replica_nccl_stream").stream;
+}
+
+REPLICA_NCCL_EXPORT void replica_nccl_group_start(void) {
+  Replica &replica = getCurrent("replica_nccl_group_start");
+  NCCL_REPORT_IF_ERROR(ncclGroupStart());
+  ++replica.groupDepth;
+}
+
+/// Launches the group's collectives together and waits for them.
+REPLICA_NCCL_EXPORT void replica_nccl_group_end(void *stream) {
+  Replica &replica = getCurrent("replica_nccl_group_end");
+  if (replica.groupDepth == 0)
+    fail("replica_nccl_group_end", "no group was started");
+  NCCL_REPORT_IF_ERROR(ncclGroupEnd());
+  if (--replica.groupDepth == 0)
+    waitFor("replica_nccl_group_end", static_cast<CUstream>(stream));
+}
+
+#define REPLICA_DEFINE_COLLECTIVES(SUFFIX, ELEM)                               \
+  REPLICA_NCCL_EXPORT void replica_nccl_all_reduce_##SUFFIX(                   \
+      int64_t inRank, void *in, int64_t outRank, void *out, int32_t op,        \
+      void *stream) {                                                          \
+    allReduce<ELEM>("replica_nccl_all_reduce_" #SUFFIX, inRank, in, outRank,   \
+                    out, op, stream);                                          \
+  }                                                                            \
+  REPLICA_NCCL_EXPORT void replica_nccl_reduce_##SUFFIX(                       \
+      int64_t inRank, void *in, int64_t outRank, void *out, int32_t op,        \
+      int32_t root, void *stream) {                                            \
+    reduce<ELEM>("replica_nccl_reduce_" #SUFFIX, inRank, in, outRank, out, op, \
+                 root, stream);                                                \
+  }                                                                            \
+  REPLICA_NCCL_EXPORT void replica_nccl_broadcast_##SUFFIX(                    \
+      int64_t inRank, void *in, int64_t outRank, void *out, int32_t root,      \
+      void *stream) {                                                          \
+    broadcast<ELEM>("replica_nccl_broadcast_" #SUFFIX, inRank, in, outRank,    \
+                    out, root, stream);                                        \
+  }                                                                            \
+  REPLICA_NCCL_EXPORT void replica_nccl_all_gather_##SUFFIX(                   \
+      int64_t inRank, void *in, int64_t outRank, void *out, void *stream) {    \
+    allGather<ELEM>("replica_nccl_all_gather_" #SUFFIX, inRank, in, outRank,   \
+                    out, stream);                                              \
+  }
+
+REPLICA_DEFINE_COLLECTIVES(f32, F32)
+REPLICA_DEFINE_COLLECTIVES(f64, F64)
+REPLICA_DEFINE_COLLECTIVES(f16, F16)
+REPLICA_DEFINE_COLLECTIVES(bf16, BF16)
+REPLICA_DEFINE_COLLECTIVES(i32, I32)
+REPLICA_DEFINE_COLLECTIVES(i64, I64)
+#undef REPLICA_DEFINE_COLLECTIVES
+
+//===----------------------------------------------------------------------===//
+// Buffers of the program: managed memory (finalize-memref-to-llvm with
+// use-generic-functions calls these for every memref.alloc/dealloc)
+//===----------------------------------------------------------------------===//
+
+REPLICA_NCCL_EXPORT void *_mlir_memref_to_llvm_alloc(size_t bytes) {
+  currentContext();
+  CUdeviceptr data = 0;
+  // Managed memory is at least 256-byte aligned; cuMemAllocManaged rejects
+  // zero bytes.
+  CUDA_REPORT_IF_ERROR(
+      cuMemAllocManaged(&data, bytes ? bytes : 1, CU_MEM_ATTACH_GLOBAL));
+  return reinterpret_cast<void *>(data);
+}
+
+REPLICA_NCCL_EXPORT void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment,
+                                                             size_t bytes) {
+  if (alignment > 256)
+    fail("_mlir_memref_to_llvm_aligned_alloc",
+         "alignment %zu is above managed memory's 256 bytes", alignment);
+  return _mlir_memref_to_llvm_alloc(bytes);
+}
+
+REPLICA_NCCL_EXPORT void _mlir_memref_to_llvm_free(void *data) {
+  if (data)
+    CUDA_REPORT_IF_ERROR(cuMemFree(reinterpret_cast<CUdeviceptr>(data)));
+}
+
+//===----------------------------------------------------------------------===//
+// mgpu* entry points of gpu-to-llvm and the GPU binary's LLVM translation
+//===----------------------------------------------------------------------===//
+
+/// Keeps the image; each device loads it when it first looks a kernel up.
+REPLICA_NCCL_EXPORT void *mgpuModuleLoad(void *data, size_t size) {
+  auto *image = new Image;
+  image->data.assign(static_cast<char *>(data),
+                     static_cast<char *>(data) + size);
+  return image;
+}
+
+REPLICA_NCCL_EXPORT void *mgpuModuleLoadJIT(void *data, int optLevel,
+                                            size_t size) {
+  auto *image = static_cast<Image *>(mgpuModuleLoad(data, size));
+  // PTX is text: the driver needs its terminating null.
+  image->data.push_back('\0');
+  image->jitOptLevel = optLevel;
+  return image;
+}
+
+REPLICA_NCCL_EXPORT void mgpuModuleUnload(void *module) {
+  auto *image = static_cast<Image *>(module);
+  for (auto &[context, loaded] : image->modules)
+    cuModuleUnload(loaded);
+  delete image;
+}
+
+REPLICA_NCCL_EXPORT CUfunction mgpuModuleGetFunction(void *module,
+                                                     const char *name) {
+  CUmodule loaded = static_cast<Image *>(module)->moduleFor(currentContext());
+  CUfunction function = nullptr;
+  CUDA_REPORT_IF_ERROR(cuModuleGetFunction(&function, loaded, name));
+  return function;
+}
+
+REPLICA_NCCL_EXPORT void
+mgpuLaunchKernel(CUfunction function, intptr_t gridX, intptr_t gridY,
+                 intptr_t gridZ, intptr_t blockX, intptr_t blockY,
+                 intptr_t blockZ, int32_t sharedMemoryBytes, CUstream stream,
+                 void **params, void **extra, size_t /*paramsCount*/) {
+  currentContext();
+  CUDA_REPORT_IF_ERROR(cuLaunchKernel(function, gridX, gridY, gridZ, blockX,
+                                      blockY, blockZ, sharedMemoryBytes, stream,
+                                      params, extra));
+}
+
+REPLICA_NCCL_EXPORT CUstream mgpuStreamCreate(void) {
+  currentContext();
+  CUstream stream = nullptr;
+  CUDA_REPORT_IF_ERROR(cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING));
+  return stream;
+}
+
+REPLICA_NCCL_EXPORT void mgpuStreamDestroy(CUstream stream) {
+  CUDA_REPORT_IF_ERROR(cuStreamDestroy(stream));
+}
+
+REPLICA_NCCL_EXPORT void mgpuStreamSynchronize(CUstream stream) {
+  CUDA_REPORT_IF_ERROR(cuStreamSynchronize(stream));
+}
+
+REPLICA_NCCL_EXPORT void mgpuStreamWaitEvent(CUstream stream, CUevent event) {
+  CUDA_REPORT_IF_ERROR(cuStreamWaitEvent(stream, event, /*flags=*/0));
+}
+
+REPLICA_NCCL_EXPORT CUevent mgpuEventCreate(void) {
+  currentContext();
+  CUevent event = nullptr;
+  CUDA_REPORT_IF_ERROR(cuEventCreate(&event, CU_EVENT_DISABLE_TIMING));
+  return event;
+}
+
+REPLICA_NCCL_EXPORT void mgpuEventDestroy(CUevent event) {
+  CUDA_REPORT_IF_ERROR(cuEventDestroy(event));
+}
+
+REPLICA_NCCL_EXPORT void mgpuEventSynchronize(CUevent event) {
+  CUDA_REPORT_IF_ERROR(cuEventSynchronize(event));
+}
+
+REPLICA_NCCL_EXPORT void mgpuEventRecord(CUevent event, CUstream stream) {
+  CUDA_REPORT_IF_ERROR(cuEventRecord(event, stream));
+}
+
+REPLICA_NCCL_EXPORT void *mgpuMemAlloc(uint64_t bytes, CUstream /*stream*/,
+                                       bool isHostShared) {
+  currentContext();
+  CUdeviceptr data = 0;
+  if (isHostShared)
+    CUDA_REPORT_IF_ERROR(
+        cuMemAllocManaged(&data, bytes ? bytes : 1, CU_MEM_ATTACH_GLOBAL));
+  else
+    CUDA_REPORT_IF_ERROR(cuMemAlloc(&data, bytes ? bytes : 1));
+  return reinterpret_cast<void *>(data);
+}
+
+REPLICA_NCCL_EXPORT void mgpuMemFree(void *data, CUstream /*stream*/) {
+  CUDA_REPORT_IF_ERROR(cuMemFree(reinterpret_cast<CUdeviceptr>(data)));
+}
+
+REPLICA_NCCL_EXPORT void mgpuMemcpy(void *destination, void *source,
+                                    size_t bytes, CUstream stream) {
+  CUDA_REPORT_IF_ERROR(cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(destination),
+                                     reinterpret_cast<CUdeviceptr>(source),
+                                     bytes, stream));
+}
+
+REPLICA_NCCL_EXPORT void mgpuMemset32(void *destination, unsigned int value,
+                                      size_t count, CUstream stream) {
+  CUDA_REPORT_IF_ERROR(cuMemsetD32Async(
+      reinterpret_cast<CUdeviceptr>(destination), value, count, stream));
+}
+
+REPLICA_NCCL_EXPORT void mgpuMemset16(void *destination, unsigned short value,
+                                      size_t count, CUstream stream) {
+  CUDA_REPORT_IF_ERROR(cuMemsetD16Async(
+      reinterpret_cast<CUdeviceptr>(destination), value, count, stream));
+}
+
+} // extern "C"

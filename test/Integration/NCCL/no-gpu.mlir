@@ -1,0 +1,19 @@
+// REQUIRES: cuda
+// UNSUPPORTED: cuda-gpu
+// RUN: not replica-run %s --backend=nccl 2>&1 | FileCheck %s
+// RUN: %if mpi %{ not replica-run %s --backend=nccl --np=2 2>&1 | FileCheck %s %}
+//
+// Without a GPU the nccl backend still compiles (see
+// test/Pipelines/lower-to-nccl.mlir) but cannot run: replica-run says why,
+// once, before starting any process, and exits non-zero.
+// CHECK: replica-run: the nccl backend needs a CUDA GPU and its driver, and this machine has none
+// CHECK-NOT: replica-run
+
+func.func @main() {
+  %x = arith.constant dense<1.0> : tensor<4xf32>
+  replica.replicate<2> (%a = %x) : (tensor<4xf32>) -> () {
+    %s = replica.all_reduce sum %a : tensor<4xf32>
+    replica.yield
+  }
+  return
+}

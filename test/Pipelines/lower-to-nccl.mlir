@@ -1,0 +1,62 @@
+// REQUIRES: cuda
+// RUN: replica-opt %s -replica-lower-to-nccl -o %t.mlir
+// RUN: FileCheck %s --input-file=%t.mlir
+// RUN: mlir-translate --mlir-to-llvmir %t.mlir -o %t.ll
+// RUN: clang-22 -Wno-override-module -shared -fPIC %t.ll -o %t.so -Wl,--no-undefined \
+// RUN:   -L%nccl_runtime_dir -lreplica_nccl_runtime \
+// RUN:   -Wl,-rpath-link,%cuda_library_dir -Wl,-rpath-link,%cuda_library_dir/stubs
+// RUN: llvm-nm -D --undefined-only %t.so | FileCheck %s --check-prefix=LINK
+//
+// The nccl pipeline on a data-parallel step: the compute becomes kernels
+// compiled by ptxas into an sm_90 binary; the f32 gradients (the matmul's
+// computed straight into the pack) and the f16 ones are two packs ready
+// together, launched as one NCCL group on the replica's
+// stream; buffers come from the runtime's allocator. The host code links
+// against the runtime (and through it libnccl and the CUDA driver) with no
+// symbol left unresolved.
+
+// CHECK-LABEL: llvm.func @step(
+// CHECK:         llvm.call @_mlir_memref_to_llvm_alloc
+// CHECK:         gpu.launch_func  @step_kernel{{.*}}::@step_kernel
+// CHECK:         %[[S:.*]] = llvm.call @replica_nccl_stream() : () -> !llvm.ptr
+// CHECK:         llvm.call @replica_nccl_group_start()
+// CHECK:         llvm.call @replica_nccl_all_reduce_f32({{.*}}, %[[S]])
+// CHECK:         llvm.call @replica_nccl_all_reduce_f16({{.*}}, %[[S]])
+// CHECK:         llvm.call @replica_nccl_group_end(%[[S]])
+// CHECK:         gpu.launch_func
+// CHECK:         llvm.return
+// CHECK-NOT:     llvm.call @malloc
+// CHECK:         gpu.binary @step_kernel  [#gpu.object<#nvvm.target<chip = "sm_90", features = "+ptx80">, properties = {ISAToBinaryTimeInMs
+
+// LINK-DAG: U _mlir_memref_to_llvm_alloc
+// LINK-DAG: U mgpuLaunchKernel
+// LINK-DAG: U mgpuModuleLoad
+// LINK-DAG: U replica_nccl_all_reduce_f16
+// LINK-DAG: U replica_nccl_group_end
+
+module attributes {replica.num_replicas = 2 : i64} {
+  func.func @step(%x: tensor<4x8xf32>, %dy: tensor<4x3xf32>, %db: tensor<3xf32>,
+                  %dh: tensor<16xf16>, %dk: tensor<8xf16>, %w: tensor<8x3xf32>,
+                  %b: tensor<3xf32>, %h: tensor<16xf16>, %k: tensor<8xf16>)
+      -> (tensor<8x3xf32>, tensor<3xf32>, tensor<16xf16>, tensor<8xf16>) {
+    %zero = arith.constant 0.0 : f32
+    %xt0 = tensor.empty() : tensor<8x4xf32>
+    %xt = linalg.transpose ins(%x : tensor<4x8xf32>) outs(%xt0 : tensor<8x4xf32>) permutation = [1, 0]
+    %dw0 = tensor.empty() : tensor<8x3xf32>
+    %dwz = linalg.fill ins(%zero : f32) outs(%dw0 : tensor<8x3xf32>) -> tensor<8x3xf32>
+    %dw = linalg.matmul ins(%xt, %dy : tensor<8x4xf32>, tensor<4x3xf32>) outs(%dwz : tensor<8x3xf32>) -> tensor<8x3xf32>
+    %gw = replica.all_reduce mean %dw : tensor<8x3xf32>
+    %gb = replica.all_reduce mean %db : tensor<3xf32>
+    %gh = replica.all_reduce mean %dh : tensor<16xf16>
+    %gk = replica.all_reduce mean %dk : tensor<8xf16>
+    %nw0 = tensor.empty() : tensor<8x3xf32>
+    %nw = linalg.sub ins(%w, %gw : tensor<8x3xf32>, tensor<8x3xf32>) outs(%nw0 : tensor<8x3xf32>) -> tensor<8x3xf32>
+    %nb0 = tensor.empty() : tensor<3xf32>
+    %nb = linalg.sub ins(%b, %gb : tensor<3xf32>, tensor<3xf32>) outs(%nb0 : tensor<3xf32>) -> tensor<3xf32>
+    %nh0 = tensor.empty() : tensor<16xf16>
+    %nh = linalg.sub ins(%h, %gh : tensor<16xf16>, tensor<16xf16>) outs(%nh0 : tensor<16xf16>) -> tensor<16xf16>
+    %nk0 = tensor.empty() : tensor<8xf16>
+    %nk = linalg.sub ins(%k, %gk : tensor<8xf16>, tensor<8xf16>) outs(%nk0 : tensor<8xf16>) -> tensor<8xf16>
+    return %nw, %nb, %nh, %nk : tensor<8x3xf32>, tensor<3xf32>, tensor<16xf16>, tensor<8xf16>
+  }
+}
