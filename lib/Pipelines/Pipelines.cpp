@@ -134,6 +134,8 @@ void mlir::replica::buildLowerToNCCLPipeline(OpPassManager &pm,
   // along the innermost tiled dimension (guards instead of min bounds, which
   // convert-parallel-loops-to-gpu cannot map).
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  // The copies into and out of a pack that remain: one kernel per pack.
+  pm.addNestedPass<func::FuncOp>(createReplicaBatchPackCopiesPass());
   pm.addNestedPass<func::FuncOp>(
       createParallelLoopTilingPass({256}, /*noMinMaxBounds=*/true));
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());

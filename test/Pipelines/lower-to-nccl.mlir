@@ -1,6 +1,7 @@
 // REQUIRES: cuda
 // RUN: replica-opt %s -replica-lower-to-nccl -o %t.mlir
 // RUN: FileCheck %s --input-file=%t.mlir
+// RUN: FileCheck %s --input-file=%t.mlir --check-prefix=NOCOPY
 // RUN: mlir-translate --mlir-to-llvmir %t.mlir -o %t.ll
 // RUN: clang-22 -Wno-override-module -shared -fPIC %t.ll -o %t.so -Wl,--no-undefined \
 // RUN:   -L%nccl_runtime_dir -lreplica_nccl_runtime \
@@ -11,13 +12,20 @@
 // compiled by ptxas into an sm_90 binary; the f32 gradients (the matmul's
 // computed straight into the pack) and the f16 ones are two packs ready
 // together, launched as one NCCL group on the replica's
-// stream; buffers come from the runtime's allocator. The host code links
+// stream; buffers come from the runtime's allocator. The members copied
+// into a pack (the f32 bias gradient; both f16 gradients) are one kernel
+// per pack, no host copy. The host code links
 // against the runtime (and through it libnccl and the CUDA driver) with no
 // symbol left unresolved.
 
 // CHECK-LABEL: llvm.func @step(
 // CHECK:         llvm.call @_mlir_memref_to_llvm_alloc
-// CHECK:         gpu.launch_func  @step_kernel{{.*}}::@step_kernel
+// CHECK:         gpu.launch_func  @step_kernel::@step_kernel
+// CHECK:         gpu.launch_func  @step_kernel_0::@step_kernel
+// CHECK:         gpu.launch_func  @step_kernel_1::@step_kernel
+// CHECK:         gpu.launch_func  @step_kernel_2::@step_kernel
+// CHECK:         gpu.launch_func  @step_kernel_3::@step_kernel
+// CHECK-NOT:     gpu.launch_func
 // CHECK:         %[[S:.*]] = llvm.call @replica_nccl_stream() : () -> !llvm.ptr
 // CHECK:         llvm.call @replica_nccl_group_start()
 // CHECK:         llvm.call @replica_nccl_all_reduce_f32({{.*}}, %[[S]])
@@ -27,6 +35,11 @@
 // CHECK:         llvm.return
 // CHECK-NOT:     llvm.call @malloc
 // CHECK:         gpu.binary @step_kernel  [#gpu.object<#nvvm.target<chip = "sm_90", features = "+ptx80">, properties = {ISAToBinaryTimeInMs
+
+// NOCOPY-LABEL: llvm.func @step(
+// NOCOPY-NOT:     llvm.intr.memcpy
+// NOCOPY-NOT:     memrefCopy
+// NOCOPY:         llvm.return
 
 // LINK-DAG: U _mlir_memref_to_llvm_alloc
 // LINK-DAG: U mgpuLaunchKernel

@@ -198,4 +198,38 @@ def ReplicaFuseReductionsPass : Pass<"replica-fuse-reductions"> {
   ];
 }
 
+def ReplicaBatchPackCopiesPass : Pass<"replica-batch-pack-copies"> {
+  let summary = "One parallel loop for the copies into (or out of) a pack";
+  let description = [{
+    On buffers (after bufferization), for GPU code: the copies that fill a
+    pack buffer with members computed elsewhere, or that take reduced
+    members out of it, are each a `memref.copy` between a member and a 1-D
+    subview of the pack. A run of such copies into (or out of) subviews of
+    the same buffer, with nothing but side-effect-free ops between them,
+    becomes one `scf.parallel` over (element, member): each member's copy is
+    one case of an `scf.index_switch`, guarded where it is shorter than the
+    longest. The GPU lowering maps that loop to one kernel per pack instead
+    of one copy per member. Copies of statically shaped, contiguous members
+    are batched; copies reading a global (host memory) are left alone.
+
+    ```mlir
+    memref.copy %a, %sa : memref<32xf32> to memref<32xf32, strided<[1]>>
+    memref.copy %b, %sb : memref<3xf32> to memref<3xf32, strided<[1], offset: 32>>
+    ```
+    becomes
+    ```mlir
+    scf.parallel (%i, %m) = (%c0, %c0) to (%c32, %c2) step (%c1, %c1) {
+      scf.index_switch %m
+      case 0 { %v = memref.load %a[%i] ... memref.store %v, %sa[%i] ... }
+      case 1 { scf.if (%i < 3) { ... } }
+      default {}
+    }
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
 #endif // REPLICA_DIALECT_REPLICA_TRANSFORMS_PASSES_TD
