@@ -64,8 +64,9 @@ if config.sanitize:
     config.available_features.add("sanitize")
 
 # The nccl backend: `cuda` where it is built (its code is generated, compiled
-# to sm_90 and linked), `cuda-gpu` where a GPU can run it, `cuda-gpus-2`
-# where two can (one replica per GPU).
+# to sm_90 and linked), `cuda-gpu` where a GPU can run it, `cuda-gpus-N`
+# where N can (one replica per GPU); the MPI integration tests run their
+# programs on the nccl backend too where enough GPUs exist.
 config.substitutions.append(
     ("%nccl_runtime_dir", os.path.join(config.replica_obj_root, "lib")))
 config.substitutions.append(("%cuda_library_dir", config.cuda_library_dir))
@@ -89,5 +90,6 @@ if config.enable_cuda:
     devices = count_cuda_devices()
     if devices >= 1:
         config.available_features.add("cuda-gpu")
-    if devices >= 2:
-        config.available_features.add("cuda-gpus-2")
+    for n in (2, 4):
+        if devices >= n:
+            config.available_features.add("cuda-gpus-%d" % n)

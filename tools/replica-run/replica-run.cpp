@@ -37,6 +37,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cinttypes>
+#include <cstdarg>
 #include <chrono>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -45,6 +47,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <mutex>
+#include <string>
 #include <thread>
 #include <unistd.h>
 
@@ -359,6 +363,66 @@ static void *checkedAlignedAlloc(size_t alignment, size_t bytes) {
   return data;
 }
 
+/// vector.print's runtime functions (mlir_c_runner_utils' formats) for
+/// replicas running on threads of one process: each thread assembles its
+/// line and writes it whole, so lines of different replicas never mix.
+namespace linewise {
+static thread_local std::string line;
+static std::mutex outputMutex;
+
+__attribute__((format(printf, 1, 2))) static void append(const char *format,
+                                                         ...) {
+  char text[64];
+  va_list args;
+  va_start(args, format);
+  std::vsnprintf(text, sizeof(text), format, args);
+  va_end(args);
+  line += text;
+}
+
+static void printI64(int64_t value) { append("%" PRId64, value); }
+static void printU64(uint64_t value) { append("%" PRIu64, value); }
+static void printF32(float value) { append("%g", value); }
+static void printF64(double value) { append("%lg", value); }
+static void printF16(uint16_t bits) {
+  append("%g", static_cast<float>(__builtin_bit_cast(_Float16, bits)));
+}
+static void printBF16(uint16_t bits) {
+  append("%g", __builtin_bit_cast(float, static_cast<uint32_t>(bits) << 16));
+}
+static void printString(const char *text) { line += text; }
+static void printOpen() { line += "( "; }
+static void printClose() { line += " )"; }
+static void printComma() { line += ", "; }
+static void printNewline() {
+  line += '\n';
+  std::lock_guard<std::mutex> lock(outputMutex);
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fflush(stdout);
+  line.clear();
+}
+
+/// The functions above under the names vector.print's lowering calls.
+static void define(llvm::orc::SymbolMap &symbols,
+                   llvm::orc::MangleAndInterner &interner) {
+  auto add = [&](StringRef name, auto *function) {
+    symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(function),
+                               llvm::JITSymbolFlags::Exported};
+  };
+  add("printI64", &printI64);
+  add("printU64", &printU64);
+  add("printF32", &printF32);
+  add("printF64", &printF64);
+  add("printF16", &printF16);
+  add("printBF16", &printBF16);
+  add("printString", &printString);
+  add("printOpen", &printOpen);
+  add("printClose", &printClose);
+  add("printComma", &printComma);
+  add("printNewline", &printNewline);
+}
+} // namespace linewise
+
 /// JIT-compiles `module` with `libraries` and runs the entry point: once, or
 /// with `replicas` > 0 once per replica, each in its own thread that first
 /// calls `bind(replica)`.
@@ -373,8 +437,10 @@ static int run(ModuleOp module, ArrayRef<StringRef> libraries,
   if (!engine)
     return fail("cannot JIT the program: " +
                 llvm::toString(engine.takeError()));
-  (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+  (*engine)->registerSymbols([&](llvm::orc::MangleAndInterner interner) {
     llvm::orc::SymbolMap symbols;
+    if (replicas != 0)
+      linewise::define(symbols, interner);
     symbols[interner("malloc")] = {
         llvm::orc::ExecutorAddr::fromPtr(&checkedMalloc),
         llvm::JITSymbolFlags::Exported};

@@ -1,6 +1,8 @@
 // REQUIRES: mpi
 // RUN: replica-run %s | sort | FileCheck %s
 // RUN: replica-run %s --backend=mpi --np=2 | sort | FileCheck %s
+// RUN: %if cuda-gpus-2 %{ replica-run %s --backend=nccl | sort | FileCheck %s %}
+// RUN: %if cuda-gpus-2 %{ replica-run %s --backend=nccl --np=2 | sort | FileCheck %s %}
 
 // replica.all_reduce on f16 (cross-replica form) and bf16 (in-replica form)
 // with every kind. Inputs and results are exact in both types; results are

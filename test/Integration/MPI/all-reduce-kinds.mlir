@@ -1,6 +1,8 @@
 // REQUIRES: mpi
 // RUN: replica-run %s | sort | FileCheck %s
 // RUN: replica-run %s --backend=mpi --np=2 | sort | FileCheck %s
+// RUN: %if cuda-gpus-2 %{ replica-run %s --backend=nccl | sort | FileCheck %s %}
+// RUN: %if cuda-gpus-2 %{ replica-run %s --backend=nccl --np=2 | sort | FileCheck %s %}
 
 // replica.all_reduce with every reduction kind on f32 tensors over two
 // replicas, in the cross-replica form (per_replica operand, mirrored result)

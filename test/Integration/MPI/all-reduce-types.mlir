@@ -1,6 +1,8 @@
 // REQUIRES: mpi
 // RUN: replica-run %s | sort | FileCheck %s
 // RUN: replica-run %s --backend=mpi --np=2 | sort | FileCheck %s
+// RUN: %if cuda-gpus-2 %{ replica-run %s --backend=nccl | sort | FileCheck %s %}
+// RUN: %if cuda-gpus-2 %{ replica-run %s --backend=nccl --np=2 | sort | FileCheck %s %}
 
 // replica.all_reduce on f64, i32 and i64 (tensors and scalars), in both forms,
 // with every kind that applies (mean is for floats only). Lines are

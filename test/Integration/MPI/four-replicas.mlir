@@ -1,6 +1,8 @@
 // REQUIRES: mpi
 // RUN: replica-run %s | sort | FileCheck %s
 // RUN: replica-run %s --backend=mpi --np=4 | sort | FileCheck %s
+// RUN: %if cuda-gpus-4 %{ replica-run %s --backend=nccl | sort | FileCheck %s %}
+// RUN: %if cuda-gpus-4 %{ replica-run %s --backend=nccl --np=4 | sort | FileCheck %s %}
 
 // Every collective over four replicas, in both forms: all_reduce of every
 // kind, batch_all_reduce, reduce_to, broadcast, all_gather along dim 0 and

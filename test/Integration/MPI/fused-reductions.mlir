@@ -16,6 +16,8 @@
 // RUN: replica-opt %s "-replica-fuse-reductions=bytes-per-pack=16 order=program alignment=4" -o %t.small.mlir
 // RUN: replica-run %t.small.mlir --fuse=false | sort | FileCheck %s
 // RUN: replica-run %t.small.mlir --backend=mpi --np=2 --fuse=false | sort | FileCheck %s
+// RUN: %if cuda-gpus-2 %{ replica-run %t.small.mlir --backend=nccl --fuse=false | sort | FileCheck %s %}
+// RUN: %if cuda-gpus-2 %{ replica-run %t.small.mlir --backend=nccl --np=2 --fuse=false | sort | FileCheck %s %}
 // RUN: replica-opt %s -replica-fuse-reductions=max-ops-per-pack=1 -o %t.one.mlir
 // RUN: replica-run %t.one.mlir --fuse=false | sort | FileCheck %s
 //

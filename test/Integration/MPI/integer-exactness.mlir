@@ -1,6 +1,8 @@
 // REQUIRES: mpi
 // RUN: replica-run %s | sort | FileCheck %s
 // RUN: replica-run %s --backend=mpi --np=4 | sort | FileCheck %s
+// RUN: %if cuda-gpus-4 %{ replica-run %s --backend=nccl | sort | FileCheck %s %}
+// RUN: %if cuda-gpus-4 %{ replica-run %s --backend=nccl --np=4 | sort | FileCheck %s %}
 
 // Four replicas. Integer reductions are exact at the edges of i64 and i32
 // (a sum that is exactly INT64_MAX, a product near it, sums that a detour

@@ -1,6 +1,8 @@
 // REQUIRES: mpi
 // RUN: replica-run %s | sort | FileCheck %s
 // RUN: replica-run %s --backend=mpi --np=2 | sort | FileCheck %s
+// RUN: %if cuda-gpus-2 %{ replica-run %s --backend=nccl | sort | FileCheck %s %}
+// RUN: %if cuda-gpus-2 %{ replica-run %s --backend=nccl --np=2 | sort | FileCheck %s %}
 
 // Nests (tuples) through replica-decompose-structures, executed: regroup of
 // nested tuples, a replicate whose operand, body and result are nests (with

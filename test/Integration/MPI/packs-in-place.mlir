@@ -6,6 +6,8 @@
 // RUN: replica-run %s --bytes-per-pack=64 | sort | FileCheck %s
 // RUN: replica-run %s --backend=mpi --np=2 --bytes-per-pack=64 | sort | FileCheck %s
 // RUN: replica-run %s --backend=mpi --np=2 --cost-table=16:1,32:1.5,64:40 | sort | FileCheck %s
+// RUN: %if cuda-gpus-2 %{ replica-run %s --backend=nccl --cost-table=16:1,32:1.5,64:40 | sort | FileCheck %s %}
+// RUN: %if cuda-gpus-2 %{ replica-run %s --backend=nccl --np=2 --cost-table=16:1,32:1.5,64:40 | sort | FileCheck %s %}
 //
 // The gradients really are computed into the pack (otherwise the runs above
 // test nothing new): the report counts the members written in place.

@@ -1,6 +1,8 @@
 // REQUIRES: mpi
 // RUN: replica-run %s | sort | FileCheck %s
 // RUN: replica-run %s --backend=mpi --np=2 | sort | FileCheck %s
+// RUN: %if cuda-gpus-2 %{ replica-run %s --backend=nccl | sort | FileCheck %s %}
+// RUN: %if cuda-gpus-2 %{ replica-run %s --backend=nccl --np=2 | sort | FileCheck %s %}
 
 // A per-replica and a mirrored value regrouped from the same value, both
 // all-reduced (replica-unroll used to give them one materialization of the

@@ -1,6 +1,8 @@
 // REQUIRES: mpi
 // RUN: replica-run %s | sort | FileCheck %s
 // RUN: replica-run %s --backend=mpi --np=4 | sort | FileCheck %s
+// RUN: %if cuda-gpus-4 %{ replica-run %s --backend=nccl | sort | FileCheck %s %}
+// RUN: %if cuda-gpus-4 %{ replica-run %s --backend=nccl --np=4 | sort | FileCheck %s %}
 
 // replica.select_replica over four replicas: static indices, dynamic indices
 // from a loop and computed from the induction variable, a dynamic index

@@ -1,6 +1,8 @@
 // REQUIRES: mpi
 // RUN: replica-run %s | FileCheck %s
 // RUN: replica-run %s --backend=mpi --np=1 | FileCheck %s
+// RUN: %if cuda-gpu %{ replica-run %s --backend=nccl | FileCheck %s %}
+// RUN: %if cuda-gpu %{ replica-run %s --backend=nccl --np=1 | FileCheck %s %}
 
 // One replica: regroup folds to its operand without always_wrap and wraps
 // with it; every collective is the identity on the one component (mean
