@@ -400,7 +400,8 @@ static CUcontext currentContext() {
 
 extern "C" {
 
-/// Sets up `numReplicas` replicas: with `multiProcess`, this process's one
+/// Sets up `numReplicas` replicas (0: one per device): with `multiProcess`,
+/// this process's one
 /// (MPI rank r on local GPU r mod devices, ncclCommInitRank with the id
 /// rank 0 broadcasts); otherwise all of them, one device each, in one
 /// communicator (ncclCommInitAll). `timeoutSeconds` > 0 bounds every wait.
@@ -427,6 +428,8 @@ REPLICA_NCCL_EXPORT int32_t replica_nccl_init(int64_t numReplicas,
   }
 
   if (!state.multiProcess) {
+    if (numReplicas <= 0)
+      numReplicas = state.numReplicas = devices;
     if (numReplicas > devices) {
       std::fprintf(stderr,
                    "replica-run: the program has %lld replicas but this "
@@ -468,6 +471,8 @@ REPLICA_NCCL_EXPORT int32_t replica_nccl_init(int64_t numReplicas,
   int rank = 0, size = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
+  if (numReplicas <= 0)
+    numReplicas = state.numReplicas = size;
   if (size != numReplicas) {
     if (rank == 0)
       std::fprintf(stderr,
@@ -548,6 +553,120 @@ REPLICA_NCCL_EXPORT void replica_nccl_abort(int32_t code) {
     MPI_Abort(MPI_COMM_WORLD, code);
 #endif
   std::_Exit(code);
+}
+
+/// Measures ncclAllReduce (f32 sum, out of place, every local replica's
+/// call in one group) from 4 KiB to 256 MiB and the device's copy rate,
+/// then prints, on the first replica, the times and the
+/// replica-fuse-reductions options that fit them (as replica_mpi_calibrate
+/// does for MPI).
+REPLICA_NCCL_EXPORT void replica_nccl_calibrate(void) {
+  constexpr size_t smallest = 4 << 10, largest = 256 << 20;
+  struct Buffers {
+    CUdeviceptr in = 0, out = 0;
+  };
+  std::vector<Buffers> buffers(state.replicas.size());
+  for (size_t r = 0; r < state.replicas.size(); ++r) {
+    current = &state.replicas[r];
+    CUDA_REPORT_IF_ERROR(cuCtxSetCurrent(current->context));
+    CUDA_REPORT_IF_ERROR(cuMemAlloc(&buffers[r].in, largest));
+    CUDA_REPORT_IF_ERROR(cuMemAlloc(&buffers[r].out, largest));
+    CUDA_REPORT_IF_ERROR(cuMemsetD32(buffers[r].in, 0x3f800000, largest / 4));
+  }
+  auto waitAll = [] {
+    for (Replica &replica : state.replicas) {
+      current = &replica;
+      waitFor("replica_nccl_calibrate", replica.stream);
+    }
+  };
+  auto slowest = [](double seconds) {
+#ifdef REPLICA_NCCL_WITH_MPI
+    if (state.multiProcess)
+      MPI_Allreduce(MPI_IN_PLACE, &seconds, 1, MPI_DOUBLE, MPI_MAX,
+                    MPI_COMM_WORLD);
+#endif
+    return seconds;
+  };
+  using Clock = std::chrono::steady_clock;
+  std::vector<std::pair<size_t, double>> times;
+  for (size_t bytes = smallest; bytes <= largest; bytes *= 4) {
+    int repeats = static_cast<int>(
+        std::min<size_t>(200, std::max<size_t>(5, (256u << 20) / bytes)));
+    double best = 1e30;
+    for (int i = 0; i < repeats + 1; ++i) {
+#ifdef REPLICA_NCCL_WITH_MPI
+      if (state.multiProcess)
+        MPI_Barrier(MPI_COMM_WORLD);
+#endif
+      auto start = Clock::now();
+      NCCL_REPORT_IF_ERROR(ncclGroupStart());
+      for (size_t r = 0; r < state.replicas.size(); ++r) {
+        Replica &replica = state.replicas[r];
+        NCCL_REPORT_IF_ERROR(ncclAllReduce(
+            reinterpret_cast<void *>(buffers[r].in),
+            reinterpret_cast<void *>(buffers[r].out), bytes / sizeof(float),
+            ncclFloat32, ncclSum, replica.comm, replica.stream));
+      }
+      NCCL_REPORT_IF_ERROR(ncclGroupEnd());
+      waitAll();
+      double elapsed = slowest(
+          std::chrono::duration<double>(Clock::now() - start).count());
+      if (i > 0)
+        best = std::min(best, elapsed);
+    }
+    times.emplace_back(bytes, best);
+  }
+  // Device-to-device copy of the largest size on the first replica's GPU.
+  Replica &first = state.replicas.front();
+  current = &first;
+  CUDA_REPORT_IF_ERROR(cuCtxSetCurrent(first.context));
+  double copyBest = 1e30;
+  for (int i = 0; i < 6; ++i) {
+    auto start = Clock::now();
+    CUDA_REPORT_IF_ERROR(cuMemcpyDtoDAsync(buffers.front().out,
+                                           buffers.front().in, largest,
+                                           first.stream));
+    waitFor("replica_nccl_calibrate", first.stream);
+    double elapsed =
+        std::chrono::duration<double>(Clock::now() - start).count();
+    if (i > 0)
+      copyBest = std::min(copyBest, elapsed);
+  }
+  for (size_t r = 0; r < state.replicas.size(); ++r) {
+    current = &state.replicas[r];
+    CUDA_REPORT_IF_ERROR(cuCtxSetCurrent(current->context));
+    CUDA_REPORT_IF_ERROR(cuMemFree(buffers[r].in));
+    CUDA_REPORT_IF_ERROR(cuMemFree(buffers[r].out));
+  }
+  if (first.rank != 0)
+    return;
+  int size = state.numReplicas;
+  double factor = 2.0 * (size - 1) / size;
+  double bestPerByte = 1e30;
+  for (auto [bytes, time] : times)
+    bestPerByte = std::min(bestPerByte, time / bytes);
+  size_t packBytes = times.back().first;
+  for (auto [bytes, time] : times)
+    if (time / bytes <= 1.1 * bestPerByte) {
+      packBytes = bytes;
+      break;
+    }
+  std::printf("ncclAllReduce of f32 on %d GPUs:\n", size);
+  std::printf("%12s %12s %10s\n", "bytes", "us", "bus GB/s");
+  for (auto [bytes, time] : times)
+    std::printf("%12zu %12.1f %10.2f\n", bytes, time * 1e6,
+                factor * bytes / time * 1e-9);
+  std::printf("device copy: %.1f GB/s (%zu MiB read and written)\n",
+              2.0 * largest / copyBest * 1e-9, largest >> 20);
+  std::printf("options: bytes-per-pack=%zu latency-us=%.1f "
+              "bandwidth-gbps=%.2f cost-table=",
+              packBytes, times.front().second * 1e6,
+              factor / bestPerByte * 1e-9);
+  for (size_t i = 0; i < times.size(); ++i)
+    std::printf("%s%zu:%.1f", i ? "," : "", times[i].first,
+                times[i].second * 1e6);
+  std::printf("\n");
+  std::fflush(stdout);
 }
 
 REPLICA_NCCL_EXPORT int32_t replica_nccl_rank(void) {

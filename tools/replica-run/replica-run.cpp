@@ -291,6 +291,7 @@ struct NCCLRuntime {
   void (*bind)(int32_t);
   void (*finalize)();
   void (*abort)(int32_t);
+  void (*calibrate)();
 };
 
 /// The NCCL runtime needs the GPU driver's libcuda.so.1, which only a
@@ -325,7 +326,10 @@ static FailureOr<NCCLRuntime> loadNCCLRuntime(StringRef path) {
       library.getAddressOfSymbol("replica_nccl_finalize"));
   runtime.abort = reinterpret_cast<void (*)(int32_t)>(
       library.getAddressOfSymbol("replica_nccl_abort"));
-  if (!runtime.init || !runtime.bind || !runtime.finalize || !runtime.abort) {
+  runtime.calibrate = reinterpret_cast<void (*)()>(
+      library.getAddressOfSymbol("replica_nccl_calibrate"));
+  if (!runtime.init || !runtime.bind || !runtime.finalize || !runtime.abort ||
+      !runtime.calibrate) {
     fail("the NCCL runtime " + path + " lacks its entry points");
     return failure();
   }
@@ -502,10 +506,35 @@ static int runNCCL(ModuleOp module, SmallVector<StringRef> libraries,
 #endif
 }
 
+/// --calibrate --backend=nccl: NCCL's all-reduce on every GPU of this
+/// process, or with --np on one GPU per process.
+static int runNCCLCalibration(int argc, char **argv) {
+#ifdef REPLICA_NCCL_RUNTIME
+  if (numProcesses != 0 && !isMPIRank()) {
+    if (failed(checkCUDADriver()))
+      return 1;
+    return launchUnderMPIRun(argc, argv, /*module=*/nullptr, /*source=*/"");
+  }
+  FailureOr<NCCLRuntime> runtime = loadNCCLRuntime(
+      getLibraryDir(argv[0]) + "/" + REPLICA_NCCL_RUNTIME);
+  if (failed(runtime) || runtime->init(0, isMPIRank(), timeout) != 0)
+    return 1;
+  runtime->calibrate();
+  runtime->finalize();
+  return 0;
+#else
+  return fail("the nccl backend is not built: CUDA or NCCL was missing when "
+              "replica was configured");
+#endif
+}
+
 /// --calibrate: the MPI runtime measures its all-reduce on --np ranks.
 static int runCalibration(int argc, char **argv) {
+  if (backend == Backend::NCCL)
+    return runNCCLCalibration(argc, argv);
   if (backend != Backend::MPI)
-    return fail("--calibrate measures a transport: use --backend=mpi --np=N");
+    return fail("--calibrate measures a transport: use --backend=mpi --np=N "
+                "or --backend=nccl");
   if (!isMPIRank())
     return launchUnderMPIRun(argc, argv, /*module=*/nullptr, /*source=*/"");
   FailureOr<MPIRuntime> runtime =

@@ -2,6 +2,7 @@
 // UNSUPPORTED: cuda-gpu
 // RUN: not replica-run %s --backend=nccl 2>&1 | FileCheck %s
 // RUN: %if mpi %{ not replica-run %s --backend=nccl --np=2 2>&1 | FileCheck %s %}
+// RUN: not replica-run --calibrate --backend=nccl 2>&1 | FileCheck %s
 //
 // Without a GPU the nccl backend still compiles (see
 // test/Pipelines/lower-to-nccl.mlir) but cannot run: replica-run says why,
