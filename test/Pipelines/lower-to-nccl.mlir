@@ -1,4 +1,7 @@
 // REQUIRES: cuda
+// The program links uninstrumented against the runtime, which the sanitizer
+// build instruments.
+// UNSUPPORTED: sanitize
 // RUN: replica-opt %s -replica-lower-to-nccl -o %t.mlir
 // RUN: FileCheck %s --input-file=%t.mlir
 // RUN: FileCheck %s --input-file=%t.mlir --check-prefix=NOCOPY
