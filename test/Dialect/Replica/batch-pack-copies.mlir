@@ -1,8 +1,10 @@
 // RUN: replica-opt %s -replica-batch-pack-copies -split-input-file | FileCheck %s
+// RUN: replica-opt %s -replica-batch-pack-copies=max-copies-per-loop=2 -split-input-file | FileCheck %s --check-prefix=SPLIT
 
 // Three members copied into their slices of a pack (one expanded from 2-D,
 // one reshaped from 3-D) become one parallel loop over (element, member):
-// the longest member sets the extent, shorter ones are guarded.
+// the longest member sets the extent, shorter ones are guarded, and the
+// pack is written through its buffer at each slice's offset.
 // CHECK-LABEL: func.func @into(
 // CHECK-SAME:    %[[A:[a-z0-9]+]]: memref<4x8xf32>, %[[B:[a-z0-9]+]]: memref<3xf32>, %[[C:[a-z0-9]+]]: memref<5x4xf32>)
 // CHECK-DAG:     %[[C0:.*]] = arith.constant 0 : index
@@ -10,29 +12,37 @@
 // CHECK-DAG:     %[[C32:.*]] = arith.constant 32 : index
 // CHECK-DAG:     %[[C3:.*]] = arith.constant 3 : index
 // CHECK-DAG:     %[[C20:.*]] = arith.constant 20 : index
+// CHECK-DAG:     %[[C36:.*]] = arith.constant 36 : index
 // CHECK:         %[[PACK:.*]] = memref.alloc() : memref<64xf32>
 // CHECK:         %[[FA:.*]] = memref.collapse_shape %[[A]] {{\[\[}}0, 1]]
-// CHECK:         %[[SA:.*]] = memref.subview %[[PACK]][0] [32] [1]
-// CHECK:         %[[SB:.*]] = memref.subview %[[PACK]][32] [3] [1]
-// CHECK:         %[[SC:.*]] = memref.subview %[[PACK]][36] [20] [1]
 // CHECK:         %[[FC:.*]] = memref.collapse_shape %[[C]] {{\[\[}}0, 1]]
+// CHECK-NOT:     memref.subview
 // CHECK:         scf.parallel (%[[I:.*]], %[[M:.*]]) = (%[[C0]], %[[C0]]) to (%[[C32]], %[[C3]]) step (%[[C1]], %[[C1]]) {
 // CHECK:           scf.index_switch %[[M]]
 // CHECK:           case 0 {
 // CHECK:             %[[VA:.*]] = memref.load %[[FA]][%[[I]]]
-// CHECK:             memref.store %[[VA]], %[[SA]][%[[I]]]
+// CHECK:             memref.store %[[VA]], %[[PACK]][%[[I]]]
 // CHECK:           case 1 {
 // CHECK:             %[[IN:.*]] = arith.cmpi ult, %[[I]], %[[C3]]
 // CHECK:             scf.if %[[IN]] {
+// CHECK:               %[[OB:.*]] = arith.addi %[[I]], %[[C32]]
 // CHECK:               %[[VB:.*]] = memref.load %[[B]][%[[I]]]
-// CHECK:               memref.store %[[VB]], %[[SB]][%[[I]]]
+// CHECK:               memref.store %[[VB]], %[[PACK]][%[[OB]]]
 // CHECK:           case 2 {
 // CHECK:             arith.cmpi ult, %[[I]], %[[C20]]
+// CHECK:               %[[OC:.*]] = arith.addi %[[I]], %[[C36]]
 // CHECK:               memref.load %[[FC]][%[[I]]]
-// CHECK:               memref.store {{.*}}, %[[SC]][%[[I]]]
+// CHECK:               memref.store {{.*}}, %[[PACK]][%[[OC]]]
 // CHECK:           default {
 // CHECK-NOT:     memref.copy
 // CHECK:         return %[[PACK]]
+
+// At most two copies a loop: the three are two loops.
+// SPLIT-LABEL: func.func @into(
+// SPLIT:         scf.parallel ({{.*}}) to (%c32, %c2)
+// SPLIT:         scf.parallel ({{.*}}) to (%c20, %c1)
+// SPLIT-NOT:     scf.parallel
+// SPLIT-LABEL: func.func @out_of(
 func.func @into(%a: memref<4x8xf32>, %b: memref<3xf32>, %c: memref<5x4xf32>) -> memref<64xf32> {
   %pack = memref.alloc() : memref<64xf32>
   %fa = memref.collapse_shape %a [[0, 1]] : memref<4x8xf32> into memref<32xf32>
@@ -89,6 +99,7 @@ memref.global "private" constant @bias : memref<3xf32> = dense<1.0>
 // CHECK:         memref.copy %{{.*}}, %{{.*}} : memref<3xf32> to memref<3xf32, strided<[1]>>
 // CHECK:         memref.copy %{{.*}}, %{{.*}} : memref<?xf32> to memref<?xf32, strided<[1], offset: 3>>
 // CHECK:         scf.parallel
+// CHECK:         memref.store %{{.*}}, %{{.*}}[%{{.*}}] : memref<8xf32>
 // CHECK:         memref.store %{{.*}}, %{{.*}}[%{{.*}}] : memref<8xf32>
 // CHECK:         scf.parallel
 // CHECK-NOT:     memref.copy

@@ -22,15 +22,27 @@ namespace {
 /// Whether the copies of a run fill a buffer or empty it.
 enum class Direction { Into, OutOf };
 
-/// The buffer a 1-D subview `value` (or its expanded shape) is taken from;
-/// null otherwise.
-Value getPackBuffer(Value value) {
+/// A member's slice of a pack: a unit-stride 1-D subview (or its expanded
+/// shape) at a static offset of a 1-D identity-layout buffer.
+struct Slice {
+  Value buffer;
+  int64_t offset;
+};
+
+std::optional<Slice> getSlice(Value value) {
   if (auto expand = value.getDefiningOp<memref::ExpandShapeOp>())
     value = expand.getSrc();
   auto subview = value.getDefiningOp<memref::SubViewOp>();
   if (!subview || subview.getType().getRank() != 1)
-    return {};
-  return subview.getSource();
+    return std::nullopt;
+  auto bufferType = dyn_cast<MemRefType>(subview.getSource().getType());
+  if (!bufferType || bufferType.getRank() != 1 ||
+      !bufferType.getLayout().isIdentity())
+    return std::nullopt;
+  int64_t offset = subview.getStaticOffsets().front();
+  if (ShapedType::isDynamic(offset) || subview.getStaticStrides().front() != 1)
+    return std::nullopt;
+  return Slice{subview.getSource(), offset};
 }
 
 /// Whether `value` views a global (host memory a kernel cannot read).
@@ -71,13 +83,22 @@ Value getFlatForm(PatternRewriter &rewriter, Location loc, Value value) {
   return memref::CollapseShapeOp::create(rewriter, loc, value, all);
 }
 
+/// The pack side of `copy` in `direction`.
+Value getPackSide(memref::CopyOp copy, Direction direction) {
+  return direction == Direction::Into ? copy.getTarget() : copy.getSource();
+}
+
+/// The member side of `copy` in `direction`.
+Value getMemberSide(memref::CopyOp copy, Direction direction) {
+  return direction == Direction::Into ? copy.getSource() : copy.getTarget();
+}
+
 /// Whether `copy` can join a run on `buffer` in `direction`.
 bool isBatchable(memref::CopyOp copy, Direction direction, Value buffer) {
-  Value packSide =
-      direction == Direction::Into ? copy.getTarget() : copy.getSource();
-  return getPackBuffer(packSide) == buffer && hasFlatForm(copy.getSource()) &&
-         hasFlatForm(copy.getTarget()) && !viewsGlobal(copy.getSource()) &&
-         !viewsGlobal(copy.getTarget());
+  std::optional<Slice> slice = getSlice(getPackSide(copy, direction));
+  Value member = getMemberSide(copy, direction);
+  return slice && slice->buffer == buffer && hasFlatForm(member) &&
+         !viewsGlobal(member) && !viewsGlobal(buffer);
 }
 
 /// Ops a run may span: no side effect but allocating their results
@@ -110,18 +131,20 @@ memref::CopyOp getNeighbour(memref::CopyOp copy, Direction direction,
 }
 
 struct BatchPackCopies : OpRewritePattern<memref::CopyOp> {
-  using OpRewritePattern::OpRewritePattern;
+  BatchPackCopies(MLIRContext *context, int64_t maxCopiesPerLoop)
+      : OpRewritePattern(context), maxCopiesPerLoop(maxCopiesPerLoop) {}
 
   LogicalResult matchAndRewrite(memref::CopyOp first,
                                 PatternRewriter &rewriter) const override {
     Direction direction = Direction::Into;
-    Value buffer = getPackBuffer(first.getTarget());
-    if (!buffer || !isBatchable(first, direction, buffer)) {
+    std::optional<Slice> slice = getSlice(first.getTarget());
+    if (!slice || !isBatchable(first, direction, slice->buffer)) {
       direction = Direction::OutOf;
-      buffer = getPackBuffer(first.getSource());
-      if (!buffer || !isBatchable(first, direction, buffer))
+      slice = getSlice(first.getSource());
+      if (!slice || !isBatchable(first, direction, slice->buffer))
         return rewriter.notifyMatchFailure(first, "not a pack member's copy");
     }
+    Value buffer = slice->buffer;
     // A run is rewritten from its first copy. The ops between its copies
     // stay where they are.
     if (getNeighbour(first, direction, buffer, /*after=*/false))
@@ -131,21 +154,47 @@ struct BatchPackCopies : OpRewritePattern<memref::CopyOp> {
                getNeighbour(run.back(), direction, buffer, /*after=*/true))
       run.push_back(next);
 
-    Location loc = first.getLoc();
-    rewriter.setInsertionPoint(run.back());
-    SmallVector<std::pair<Value, Value>> members;
-    SmallVector<int64_t> lengths;
-    for (memref::CopyOp copy : run) {
-      members.emplace_back(getFlatForm(rewriter, loc, copy.getSource()),
-                           getFlatForm(rewriter, loc, copy.getTarget()));
+    // Each member's descriptor is a kernel parameter: long runs are split.
+    for (size_t begin = 0; begin < run.size(); begin += maxCopiesPerLoop)
+      batch(rewriter, direction, buffer,
+            MutableArrayRef(run).slice(
+                begin, std::min<size_t>(maxCopiesPerLoop, run.size() - begin)));
+    return success();
+  }
+
+  /// One parallel loop for `copies`, in place of the last of them; the
+  /// pack side is addressed through `buffer` at each slice's offset.
+  void batch(PatternRewriter &rewriter, Direction direction, Value buffer,
+             MutableArrayRef<memref::CopyOp> copies) const {
+    Location loc = copies.front().getLoc();
+    rewriter.setInsertionPoint(copies.back());
+    SmallVector<Value> members;
+    SmallVector<int64_t> offsets, lengths;
+    for (memref::CopyOp copy : copies) {
+      members.push_back(
+          getFlatForm(rewriter, loc, getMemberSide(copy, direction)));
+      offsets.push_back(getSlice(getPackSide(copy, direction))->offset);
       lengths.push_back(
-          cast<MemRefType>(members.back().first.getType()).getNumElements());
+          cast<MemRefType>(members.back().getType()).getNumElements());
     }
     int64_t longest = *llvm::max_element(lengths);
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
     Value upper = arith::ConstantIndexOp::create(rewriter, loc, longest);
-    Value count = arith::ConstantIndexOp::create(rewriter, loc, run.size());
+    Value count = arith::ConstantIndexOp::create(rewriter, loc, copies.size());
+
+    auto copyElement = [&](OpBuilder &b, Location l, size_t index,
+                           Value element) {
+      Value packIndex = arith::AddIOp::create(
+          b, l, element, arith::ConstantIndexOp::create(b, l, offsets[index]));
+      if (direction == Direction::Into) {
+        Value v = memref::LoadOp::create(b, l, members[index], element);
+        memref::StoreOp::create(b, l, v, buffer, packIndex);
+      } else {
+        Value v = memref::LoadOp::create(b, l, buffer, packIndex);
+        memref::StoreOp::create(b, l, v, members[index], element);
+      }
+    };
     // Elements first: the GPU mapping tiles the first dimension into
     // threads, the members become blocks.
     scf::ParallelOp::create(
@@ -153,30 +202,22 @@ struct BatchPackCopies : OpRewritePattern<memref::CopyOp> {
         ValueRange{one, one},
         [&](OpBuilder &builder, Location loc, ValueRange ivs) {
           Value element = ivs[0], member = ivs[1];
-          if (run.size() == 1) {
-            Value v = memref::LoadOp::create(builder, loc,
-                                             members.front().first, element);
-            memref::StoreOp::create(builder, loc, v, members.front().second,
-                                    element);
+          if (copies.size() == 1) {
+            copyElement(builder, loc, 0, element);
             return;
           }
           SmallVector<int64_t> cases =
-              llvm::to_vector(llvm::seq<int64_t>(0, run.size()));
+              llvm::to_vector(llvm::seq<int64_t>(0, copies.size()));
           auto dispatch = scf::IndexSwitchOp::create(
               builder, loc, TypeRange(), member, cases, cases.size());
           builder.createBlock(&dispatch.getDefaultRegion());
           scf::YieldOp::create(builder, loc);
-          for (auto [index, region] :
+          for (auto [caseIndex, region] :
                llvm::enumerate(dispatch.getCaseRegions())) {
+            size_t index = caseIndex;
             builder.createBlock(&region);
-            auto [source, target] = members[index];
-            auto copyElement = [&, source = source,
-                                target = target](OpBuilder &b, Location l) {
-              Value v = memref::LoadOp::create(b, l, source, element);
-              memref::StoreOp::create(b, l, v, target, element);
-            };
             if (lengths[index] == longest) {
-              copyElement(builder, loc);
+              copyElement(builder, loc, index, element);
             } else {
               Value length =
                   arith::ConstantIndexOp::create(builder, loc, lengths[index]);
@@ -184,7 +225,7 @@ struct BatchPackCopies : OpRewritePattern<memref::CopyOp> {
                   builder, loc, arith::CmpIPredicate::ult, element, length);
               scf::IfOp::create(builder, loc, inside,
                                 [&](OpBuilder &b, Location l) {
-                                  copyElement(b, l);
+                                  copyElement(b, l, index, element);
                                   scf::YieldOp::create(b, l);
                                 });
             }
@@ -192,10 +233,11 @@ struct BatchPackCopies : OpRewritePattern<memref::CopyOp> {
           }
           builder.setInsertionPointAfter(dispatch);
         });
-    for (memref::CopyOp copy : run)
+    for (memref::CopyOp copy : copies)
       rewriter.eraseOp(copy);
-    return success();
   }
+
+  int64_t maxCopiesPerLoop;
 };
 
 struct ReplicaBatchPackCopiesPass
@@ -204,7 +246,8 @@ struct ReplicaBatchPackCopiesPass
   using Base::Base;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<BatchPackCopies>(&getContext());
+    patterns.add<BatchPackCopies>(&getContext(),
+                                  std::max<int64_t>(1, maxCopiesPerLoop));
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

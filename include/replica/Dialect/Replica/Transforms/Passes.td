@@ -209,23 +209,35 @@ def ReplicaBatchPackCopiesPass : Pass<"replica-batch-pack-copies"> {
     becomes one `scf.parallel` over (element, member): each member's copy is
     one case of an `scf.index_switch`, guarded where it is shorter than the
     longest. The GPU lowering maps that loop to one kernel per pack instead
-    of one copy per member. Copies of statically shaped, contiguous members
-    are batched; copies reading a global (host memory) are left alone.
+    of one copy per member. The pack side is addressed through the pack
+    buffer at each slice's static offset, so a kernel takes one descriptor
+    per member plus the pack's: a run longer than `max-copies-per-loop`
+    (the default keeps within the 4 KiB of kernel parameters PTX before 8.1
+    allows) is split into several loops. Copies of statically shaped,
+    contiguous members into unit-stride slices of a 1-D buffer are batched;
+    copies reading a global (host memory) are left alone.
 
     ```mlir
+    %sa = memref.subview %pack[0] [32] [1] : memref<64xf32> to memref<32xf32, strided<[1]>>
     memref.copy %a, %sa : memref<32xf32> to memref<32xf32, strided<[1]>>
+    %sb = memref.subview %pack[32] [3] [1] : memref<64xf32> to memref<3xf32, strided<[1], offset: 32>>
     memref.copy %b, %sb : memref<3xf32> to memref<3xf32, strided<[1], offset: 32>>
     ```
     becomes
     ```mlir
     scf.parallel (%i, %m) = (%c0, %c0) to (%c32, %c2) step (%c1, %c1) {
       scf.index_switch %m
-      case 0 { %v = memref.load %a[%i] ... memref.store %v, %sa[%i] ... }
-      case 1 { scf.if (%i < 3) { ... } }
+      case 0 { %v = memref.load %a[%i] ... memref.store %v, %pack[%i] ... }
+      case 1 { scf.if (%i < 3) { ... memref.store %w, %pack[%i + 32] ... } }
       default {}
     }
     ```
   }];
+  let options = [
+    Option<"maxCopiesPerLoop", "max-copies-per-loop", "int64_t",
+           /*default=*/"64",
+           "Most copies in one loop (one kernel's parameters)">
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect"
