@@ -35,6 +35,7 @@ tools = [
     "mlir-runner",
     "mlir-translate",
     "llvm-nm",
+    "llvm-readelf",
     ToolSubst("%python", config.python_executable, unresolved="ignore"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -66,6 +66,14 @@ mlirReplicaAddLowerToMPIPipeline(MlirOpPassManager pm, MlirStringRef options,
                      userData);
 }
 
+MlirLogicalResult
+mlirReplicaAddLowerToNCCLPipeline(MlirOpPassManager pm, MlirStringRef options,
+                                  MlirStringCallback errorCallback,
+                                  void *userData) {
+  return addPipeline(buildLowerToNCCLPipeline, pm, options, errorCallback,
+                     userData);
+}
+
 bool mlirTypeIsAReplicaPerReplica(MlirType type) {
   return isa<PerReplicaType>(unwrap(type));
 }

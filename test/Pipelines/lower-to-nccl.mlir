@@ -10,6 +10,7 @@
 // RUN:   -L%nccl_runtime_dir -lreplica_nccl_runtime \
 // RUN:   -Wl,-rpath-link,%cuda_library_dir -Wl,-rpath-link,%cuda_library_dir/stubs
 // RUN: llvm-nm -D --undefined-only %t.so | FileCheck %s --check-prefix=LINK
+// RUN: llvm-readelf -d %nccl_runtime_dir/libreplica_nccl_runtime.so | FileCheck %s --check-prefix=NEEDED
 //
 // The nccl pipeline on a data-parallel step: the compute becomes kernels
 // compiled by ptxas into an sm_90 binary; the f32 gradients (the matmul's
@@ -43,6 +44,9 @@
 // NOCOPY-NOT:     llvm.intr.memcpy
 // NOCOPY-NOT:     memrefCopy
 // NOCOPY:         llvm.return
+
+// NEEDED-DAG: Shared library: [libnccl.so.2]
+// NEEDED-DAG: Shared library: [libcuda.so.1]
 
 // LINK-DAG: U _mlir_memref_to_llvm_alloc
 // LINK-DAG: U mgpuLaunchKernel

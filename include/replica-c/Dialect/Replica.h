@@ -43,6 +43,11 @@ MLIR_CAPI_EXPORTED MlirLogicalResult mlirReplicaAddLowerToMPIPipeline(
     MlirOpPassManager pm, MlirStringRef options,
     MlirStringCallback errorCallback, void *userData);
 
+/// Appends `replica-lower-to-nccl`, as mlirReplicaAddLowerToCPUPipeline.
+MLIR_CAPI_EXPORTED MlirLogicalResult mlirReplicaAddLowerToNCCLPipeline(
+    MlirOpPassManager pm, MlirStringRef options,
+    MlirStringCallback errorCallback, void *userData);
+
 /// Whether `type` is a `!replica.per_replica<N x T>`.
 MLIR_CAPI_EXPORTED bool mlirTypeIsAReplicaPerReplica(MlirType type);
 
