@@ -145,7 +145,12 @@ void mlir::replica::buildLowerToNCCLPipeline(OpPassManager &pm,
   target.chip = options.gpuChip;
   target.features = options.gpuFeatures;
   pm.addPass(createGpuNVVMAttachTarget(target));
-  // The kernels, as gpu-lower-to-nvvm-pipeline lowers them.
+  // Host and kernels to control flow without affine maps, then the kernels
+  // to NVVM, as gpu-lower-to-nvvm-pipeline orders them.
+  pm.addPass(createConvertVectorToSCFPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
   pm.addNestedPass<gpu::GPUModuleOp>(createStripDebugInfoPass());
   pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps());
   pm.addNestedPass<gpu::GPUModuleOp>(createCanonicalizerPass());
@@ -157,10 +162,6 @@ void mlir::replica::buildLowerToNCCLPipeline(OpPassManager &pm,
   // mgpu* entry points.
   FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
   memrefToLLVM.useGenericFunctions = true;
-  pm.addPass(createConvertVectorToSCFPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createGpuToLLVMConversionPass());
