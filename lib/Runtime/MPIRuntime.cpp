@@ -7,6 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "MemRefBuffer.h"
+
 #include <mpi.h>
 
 #include <algorithm>
@@ -156,6 +158,8 @@ static uint16_t floatToBfloat16(float value) {
 // Element types
 //===----------------------------------------------------------------------===//
 
+using replica::runtime::Buffer;
+
 namespace {
 /// An element type reduced natively by MPI.
 template <typename T, bool IsInteger> struct NativeElement {
@@ -193,20 +197,6 @@ struct BF16 : Widened16 {
   static float widen(uint16_t value) { return bfloat16ToFloat(value); }
   static uint16_t narrow(float value) { return floatToBfloat16(value); }
 };
-
-/// The data of a contiguous memref and its number of elements.
-struct Buffer {
-  char *data;
-  int64_t count;
-};
-
-/// The leading fields of an MLIR ranked memref descriptor; `sizes[rank]` and
-/// `strides[rank]` follow.
-struct DescriptorHeader {
-  void *allocated;
-  void *aligned;
-  int64_t offset;
-};
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -217,32 +207,11 @@ struct DescriptorHeader {
 /// and hold at most INT_MAX elements, the largest MPI count.
 static Buffer decodeBuffer(const char *function, const char *which,
                            int64_t rank, void *descriptor, size_t elementSize) {
-  if (rank < 0 || !descriptor)
-    fail(function, "invalid %s memref (rank %lld)", which,
-         static_cast<long long>(rank));
-  const auto *header = static_cast<const DescriptorHeader *>(descriptor);
-  const auto *sizes = reinterpret_cast<const int64_t *>(header + 1);
-  const int64_t *strides = sizes + rank;
-  constexpr int maxCount = std::numeric_limits<int>::max();
-  int64_t count = 1;
-  for (int64_t dim = rank - 1; dim >= 0; --dim) {
-    if (sizes[dim] < 0)
-      fail(function, "%s memref has negative size %lld in dimension %lld",
-           which, static_cast<long long>(sizes[dim]),
-           static_cast<long long>(dim));
-    // A unit dimension's stride is never used to address an element.
-    if (sizes[dim] != 1 && strides[dim] != count)
-      fail(function,
-           "%s memref is not contiguous: dimension %lld has stride %lld, "
-           "expected %lld",
-           which, static_cast<long long>(dim),
-           static_cast<long long>(strides[dim]), static_cast<long long>(count));
-    if (__builtin_mul_overflow(count, sizes[dim], &count) || count > maxCount)
-      fail(function, "%s memref has more than %d elements", which, maxCount);
-  }
-  char *data = static_cast<char *>(header->aligned) +
-               header->offset * static_cast<int64_t>(elementSize);
-  return {data, count};
+  return replica::runtime::decodeBuffer(
+      rank, descriptor, elementSize, std::numeric_limits<int>::max(),
+      [&](const char *problem) {
+        fail(function, "%s memref %s", which, problem);
+      });
 }
 
 static void checkSameCount(const char *function, const Buffer &in,

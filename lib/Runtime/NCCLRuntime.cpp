@@ -20,6 +20,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "MemRefBuffer.h"
+
 #include <cuda.h>
 #include <nccl.h>
 #ifdef REPLICA_NCCL_WITH_MPI
@@ -170,20 +172,9 @@ static void waitFor(const char *function, CUstream stream) {
 // Buffers
 //===----------------------------------------------------------------------===//
 
+using replica::runtime::Buffer;
+
 namespace {
-/// The leading fields of an MLIR ranked memref descriptor; `sizes[rank]` and
-/// `strides[rank]` follow.
-struct DescriptorHeader {
-  void *allocated;
-  void *aligned;
-  int64_t offset;
-};
-
-struct Buffer {
-  char *data;
-  size_t count;
-};
-
 template <typename T, ncclDataType_t Type, bool IsInteger> struct Element {
   using Storage = T;
   static constexpr ncclDataType_t type = Type;
@@ -201,30 +192,17 @@ using I64 = Element<int64_t, ncclInt64, true>;
 /// contiguous.
 static Buffer decodeBuffer(const char *function, const char *which,
                            int64_t rank, void *descriptor, size_t elementSize) {
-  if (rank < 0 || !descriptor)
-    fail(function, "invalid %s memref (rank %lld)", which,
-         static_cast<long long>(rank));
-  const auto *header = static_cast<const DescriptorHeader *>(descriptor);
-  const auto *sizes = reinterpret_cast<const int64_t *>(header + 1);
-  const int64_t *strides = sizes + rank;
-  int64_t count = 1;
-  for (int64_t dim = rank - 1; dim >= 0; --dim) {
-    if (sizes[dim] < 0)
-      fail(function, "%s memref has negative size %lld in dimension %lld",
-           which, static_cast<long long>(sizes[dim]),
-           static_cast<long long>(dim));
-    if (sizes[dim] != 1 && strides[dim] != count)
-      fail(function,
-           "%s memref is not contiguous: dimension %lld has stride %lld, "
-           "expected %lld",
-           which, static_cast<long long>(dim),
-           static_cast<long long>(strides[dim]), static_cast<long long>(count));
-    if (__builtin_mul_overflow(count, sizes[dim], &count))
-      fail(function, "%s memref has too many elements", which);
-  }
-  char *data = static_cast<char *>(header->aligned) +
-               header->offset * static_cast<int64_t>(elementSize);
-  return {data, static_cast<size_t>(count)};
+  return replica::runtime::decodeBuffer(
+      rank, descriptor, elementSize, INT64_MAX, [&](const char *problem) {
+        fail(function, "%s memref %s", which, problem);
+      });
+}
+
+static void checkSameCount(const char *function, const Buffer &in,
+                           const Buffer &out) {
+  if (in.count != out.count)
+    fail(function, "input has %lld elements but output has %lld",
+         static_cast<long long>(in.count), static_cast<long long>(out.count));
 }
 
 /// NCCL's operation codes, as convert-replica-to-nccl passes them.
@@ -268,9 +246,7 @@ static void allReduce(const char *function, int64_t inRank, void *in,
   constexpr size_t size = sizeof(typename Elem::Storage);
   Buffer input = decodeBuffer(function, "input", inRank, in, size);
   Buffer output = decodeBuffer(function, "output", outRank, out, size);
-  if (input.count != output.count)
-    fail(function, "input has %zu elements but output has %zu", input.count,
-         output.count);
+  checkSameCount(function, input, output);
   auto cuStream = static_cast<CUstream>(stream);
   NCCL_REPORT_IF_ERROR(ncclAllReduce(
       input.data, output.data, input.count, Elem::type,
@@ -287,9 +263,7 @@ static void reduce(const char *function, int64_t inRank, void *in,
   constexpr size_t size = sizeof(typename Elem::Storage);
   Buffer input = decodeBuffer(function, "input", inRank, in, size);
   Buffer output = decodeBuffer(function, "output", outRank, out, size);
-  if (input.count != output.count)
-    fail(function, "input has %zu elements but output has %zu", input.count,
-         output.count);
+  checkSameCount(function, input, output);
   auto cuStream = static_cast<CUstream>(stream);
   // Every replica gets a result (the reduction on the root, its own value
   // elsewhere, as the cpu and mpi backends define it).
@@ -313,9 +287,7 @@ static void broadcast(const char *function, int64_t inRank, void *in,
   constexpr size_t size = sizeof(typename Elem::Storage);
   Buffer input = decodeBuffer(function, "input", inRank, in, size);
   Buffer output = decodeBuffer(function, "output", outRank, out, size);
-  if (input.count != output.count)
-    fail(function, "input has %zu elements but output has %zu", input.count,
-         output.count);
+  checkSameCount(function, input, output);
   auto cuStream = static_cast<CUstream>(stream);
   NCCL_REPORT_IF_ERROR(ncclBroadcast(input.data, output.data, input.count,
                                      Elem::type, root, replica.comm, cuStream));
@@ -330,8 +302,9 @@ static void allGather(const char *function, int64_t inRank, void *in,
   Buffer input = decodeBuffer(function, "input", inRank, in, size);
   Buffer output = decodeBuffer(function, "output", outRank, out, size);
   if (output.count != input.count * state.numReplicas)
-    fail(function, "output has %zu elements, expected %d x %zu", output.count,
-         state.numReplicas, input.count);
+    fail(function, "output has %lld elements, expected %d x %lld",
+         static_cast<long long>(output.count), state.numReplicas,
+         static_cast<long long>(input.count));
   auto cuStream = static_cast<CUstream>(stream);
   NCCL_REPORT_IF_ERROR(ncclAllGather(input.data, output.data, input.count,
                                      Elem::type, replica.comm, cuStream));
@@ -609,8 +582,8 @@ REPLICA_NCCL_EXPORT void replica_nccl_calibrate(void) {
       }
       NCCL_REPORT_IF_ERROR(ncclGroupEnd());
       waitAll();
-      double elapsed = slowest(
-          std::chrono::duration<double>(Clock::now() - start).count());
+      double elapsed =
+          slowest(std::chrono::duration<double>(Clock::now() - start).count());
       if (i > 0)
         best = std::min(best, elapsed);
     }
@@ -623,9 +596,8 @@ REPLICA_NCCL_EXPORT void replica_nccl_calibrate(void) {
   double copyBest = 1e30;
   for (int i = 0; i < 6; ++i) {
     auto start = Clock::now();
-    CUDA_REPORT_IF_ERROR(cuMemcpyDtoDAsync(buffers.front().out,
-                                           buffers.front().in, largest,
-                                           first.stream));
+    CUDA_REPORT_IF_ERROR(cuMemcpyDtoDAsync(
+        buffers.front().out, buffers.front().in, largest, first.stream));
     waitFor("replica_nccl_calibrate", first.stream);
     double elapsed =
         std::chrono::duration<double>(Clock::now() - start).count();

@@ -9,6 +9,8 @@
 #ifndef REPLICA_CONVERSION_RUNTIMECALL_H
 #define REPLICA_CONVERSION_RUNTIMECALL_H
 
+#include "replica/Dialect/Replica/IR/ReplicaOps.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -16,6 +18,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::replica {
@@ -155,6 +158,83 @@ private:
   StringRef prefix;
   Value result;
 };
+
+/// Checks that `module` is SPMD (no `replicate`, no distributed value) and
+/// that every collective's element type is one the runtimes have; emits the
+/// error, naming `backend`, otherwise.
+inline LogicalResult checkRuntimeCollectives(ModuleOp module,
+                                             StringRef backend) {
+  WalkResult unsupported = module.walk([&](Operation *op) {
+    if (isa<ReplicateOp>(op) ||
+        llvm::any_of(op->getResultTypes(), containsDistributedType) ||
+        llvm::any_of(op->getOperandTypes(), containsDistributedType)) {
+      op->emitOpError("must be made SPMD first (replica-to-spmd)");
+      return WalkResult::interrupt();
+    }
+    if (!isCollective(op))
+      return WalkResult::advance();
+    for (Type type : op->getOperandTypes()) {
+      Type element = getElementTypeOrSelf(type);
+      if (getRuntimeTypeName(element).empty()) {
+        op->emitOpError("element type ")
+            << element << " is not supported by the " << backend
+            << " backend (f32, f64, i32, i64, f16, bf16)";
+        return WalkResult::interrupt();
+      }
+    }
+    return WalkResult::advance();
+  });
+  return failure(unsupported.wasInterrupted());
+}
+
+/// Replaces `op` (on the converted `input`) by a runtime call that gathers
+/// the N blocks replica-major into one buffer, emitted by
+/// `emitCall(call, in, out)`: that buffer is the result for dim 0; along
+/// another dimension its blocks are concatenated there.
+inline void
+replaceAllGather(AllGatherOp op, Value input,
+                 ConversionPatternRewriter &rewriter, StringRef prefix,
+                 function_ref<void(RuntimeCall &, Value, Value)> emitCall) {
+  Location loc = op.getLoc();
+  RuntimeCall call(rewriter, op, prefix);
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto resultType = cast<RankedTensorType>(op.getType());
+  int64_t n = *getInReplicaContext(op);
+  int64_t dim = op.getDim();
+  SmallVector<Value> sizes = call.dynamicSizes(input);
+  SmallVector<int64_t> blocksShape{n};
+  llvm::append_range(blocksShape, inputType.getShape());
+  auto blocksType =
+      dim == 0 ? resultType
+               : RankedTensorType::get(blocksShape, inputType.getElementType());
+  if (dim == 0 && inputType.isDynamicDim(0))
+    sizes.front() =
+        arith::MulIOp::create(rewriter, loc, sizes.front(),
+                              arith::ConstantIndexOp::create(rewriter, loc, n));
+  Value in = call.readBuffer(input);
+  Value out = call.allocate(blocksType, sizes);
+  emitCall(call, in, out);
+  Value blocks = call.resultTensor();
+  if (dim == 0) {
+    rewriter.replaceOp(op, blocks);
+    return;
+  }
+  SmallVector<Value> parts;
+  SmallVector<OpFoldResult> inputSizes =
+      tensor::getMixedSizes(rewriter, loc, input);
+  for (int64_t k = 0; k < n; ++k) {
+    SmallVector<OpFoldResult> offsets(blocksShape.size(),
+                                      rewriter.getIndexAttr(0));
+    offsets.front() = rewriter.getIndexAttr(k);
+    SmallVector<OpFoldResult> blockSizes{rewriter.getIndexAttr(1)};
+    llvm::append_range(blockSizes, inputSizes);
+    SmallVector<OpFoldResult> strides(blocksShape.size(),
+                                      rewriter.getIndexAttr(1));
+    parts.push_back(tensor::ExtractSliceOp::create(
+        rewriter, loc, inputType, blocks, offsets, blockSizes, strides));
+  }
+  rewriter.replaceOpWithNewOp<tensor::ConcatOp>(op, dim, parts);
+}
 
 } // namespace mlir::replica
 

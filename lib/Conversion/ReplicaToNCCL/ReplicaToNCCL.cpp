@@ -145,55 +145,18 @@ struct BroadcastToNCCL : OpConversionPattern<BroadcastOp> {
   }
 };
 
-/// ncclAllGather writes the N blocks replica-major, which is the result for
-/// dim 0; along another dimension the blocks are concatenated there.
+/// The runtime gathers the N blocks replica-major.
 struct AllGatherToNCCL : OpConversionPattern<AllGatherOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(AllGatherOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    RuntimeCall call(rewriter, op, kPrefix);
-    Value input = adaptor.getInput();
-    auto inputType = cast<RankedTensorType>(input.getType());
-    auto resultType = cast<RankedTensorType>(op.getType());
-    int64_t n = *getInReplicaContext(op);
-    int64_t dim = op.getDim();
-    SmallVector<Value> sizes = call.dynamicSizes(input);
-    SmallVector<int64_t> blocksShape{n};
-    llvm::append_range(blocksShape, inputType.getShape());
-    auto blocksType =
-        dim == 0
-            ? resultType
-            : RankedTensorType::get(blocksShape, inputType.getElementType());
-    if (dim == 0 && inputType.isDynamicDim(0))
-      sizes.front() = arith::MulIOp::create(
-          rewriter, loc, sizes.front(),
-          arith::ConstantIndexOp::create(rewriter, loc, n));
-    Value in = call.readBuffer(input);
-    Value out = call.allocate(blocksType, sizes);
-    Value stream = getStream(call, rewriter.getContext());
-    call.call("all_gather", inputType.getElementType(), {in, out, stream});
-    Value blocks = call.resultTensor();
-    if (dim == 0) {
-      rewriter.replaceOp(op, blocks);
-      return success();
-    }
-    SmallVector<Value> parts;
-    SmallVector<OpFoldResult> inputSizes =
-        tensor::getMixedSizes(rewriter, loc, input);
-    for (int64_t k = 0; k < n; ++k) {
-      SmallVector<OpFoldResult> offsets(blocksShape.size(),
-                                        rewriter.getIndexAttr(0));
-      offsets.front() = rewriter.getIndexAttr(k);
-      SmallVector<OpFoldResult> blockSizes{rewriter.getIndexAttr(1)};
-      llvm::append_range(blockSizes, inputSizes);
-      SmallVector<OpFoldResult> strides(blocksShape.size(),
-                                        rewriter.getIndexAttr(1));
-      parts.push_back(tensor::ExtractSliceOp::create(
-          rewriter, loc, inputType, blocks, offsets, blockSizes, strides));
-    }
-    rewriter.replaceOpWithNewOp<tensor::ConcatOp>(op, dim, parts);
+    replaceAllGather(op, adaptor.getInput(), rewriter, kPrefix,
+                     [&](RuntimeCall &call, Value in, Value out) {
+                       call.call(
+                           "all_gather", getElementTypeOrSelf(in.getType()),
+                           {in, out, getStream(call, rewriter.getContext())});
+                     });
     return success();
   }
 };
@@ -246,27 +209,7 @@ struct ConvertReplicaToNCCLPass
 void ConvertReplicaToNCCLPass::runOnOperation() {
   ModuleOp module = getOperation();
   MLIRContext *context = &getContext();
-  WalkResult unsupported = module.walk([](Operation *op) {
-    if (isa<ReplicateOp>(op) ||
-        llvm::any_of(op->getResultTypes(), containsDistributedType) ||
-        llvm::any_of(op->getOperandTypes(), containsDistributedType)) {
-      op->emitOpError("must be made SPMD first (replica-to-spmd)");
-      return WalkResult::interrupt();
-    }
-    if (!isCollective(op))
-      return WalkResult::advance();
-    for (Type type : op->getOperandTypes()) {
-      Type element = getElementTypeOrSelf(type);
-      if (getRuntimeTypeName(element).empty()) {
-        op->emitOpError("element type ")
-            << element << " is not supported by the NCCL backend "
-            << "(f32, f64, i32, i64, f16, bf16)";
-        return WalkResult::interrupt();
-      }
-    }
-    return WalkResult::advance();
-  });
-  if (unsupported.wasInterrupted())
+  if (failed(checkRuntimeCollectives(module, "NCCL")))
     return signalPassFailure();
 
   ConversionTarget target(*context);
