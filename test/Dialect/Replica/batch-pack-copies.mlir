@@ -39,8 +39,12 @@
 
 // At most two copies a loop: the three are two loops.
 // SPLIT-LABEL: func.func @into(
-// SPLIT:         scf.parallel ({{.*}}) to (%c32, %c2)
-// SPLIT:         scf.parallel ({{.*}}) to (%c20, %c1)
+// SPLIT-DAG:     %[[S1:.*]] = arith.constant 1 : index
+// SPLIT-DAG:     %[[S2:.*]] = arith.constant 2 : index
+// SPLIT-DAG:     %[[S20:.*]] = arith.constant 20 : index
+// SPLIT-DAG:     %[[S32:.*]] = arith.constant 32 : index
+// SPLIT:         scf.parallel ({{.*}}) to (%[[S32]], %[[S2]])
+// SPLIT:         scf.parallel ({{.*}}) to (%[[S20]], %[[S1]])
 // SPLIT-NOT:     scf.parallel
 // SPLIT-LABEL: func.func @out_of(
 func.func @into(%a: memref<4x8xf32>, %b: memref<3xf32>, %c: memref<5x4xf32>) -> memref<64xf32> {
@@ -61,14 +65,18 @@ func.func @into(%a: memref<4x8xf32>, %b: memref<3xf32>, %c: memref<5x4xf32>) -> 
 // Copies out of a reduced pack into fresh buffers: the allocations between
 // them do not end the run; a single member needs no dispatch.
 // CHECK-LABEL: func.func @out_of(
+// CHECK-DAG:     %[[O2:.*]] = arith.constant 2 : index
+// CHECK-DAG:     %[[O4:.*]] = arith.constant 4 : index
 // CHECK:         %[[X:.*]] = memref.alloc() : memref<3xf32>
 // CHECK:         %[[Y:.*]] = memref.alloc() : memref<2x2xf32>
 // CHECK:         %[[FY:.*]] = memref.collapse_shape %[[Y]]
-// CHECK:         scf.parallel ({{.*}}) = ({{.*}}) to (%c4, %c2)
+// CHECK:         scf.parallel ({{.*}}) = ({{.*}}) to (%[[O4]], %[[O2]])
 // CHECK:           scf.index_switch
 // CHECK-NOT:     memref.copy
 // CHECK-LABEL: func.func @single(
-// CHECK:         scf.parallel (%[[I:.*]], %{{.*}}) = ({{.*}}) to (%c3, %c1)
+// CHECK-DAG:     %[[N1:.*]] = arith.constant 1 : index
+// CHECK-DAG:     %[[N3:.*]] = arith.constant 3 : index
+// CHECK:         scf.parallel (%[[I:.*]], %{{.*}}) = ({{.*}}) to (%[[N3]], %[[N1]])
 // CHECK-NOT:       scf.index_switch
 // CHECK:           memref.load
 // CHECK:           memref.store
