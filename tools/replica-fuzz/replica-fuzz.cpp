@@ -2,16 +2,21 @@
 //
 // Each input is parsed as a module; a module that verifies goes through
 // replica-decompose-structures, canonicalize, replica-fuse-reductions and
-// replica-lower-to-cpu. Diagnostics are expected and dropped; a crash, an
-// assertion or a sanitizer report is a bug.
+// replica-lower-to-cpu, and a copy of it through the nccl path up to the
+// GPU code generation (SPMD, fusion, convert-replica-to-nccl, bufferization,
+// replica-batch-pack-copies; ptxas per input would be too slow).
+// Diagnostics are expected and dropped; a crash, an assertion or a
+// sanitizer report is a bug.
 //
 //===----------------------------------------------------------------------===//
 
+#include "replica/Conversion/Passes.h"
 #include "replica/Dialect/Replica/IR/ReplicaDialect.h"
 #include "replica/Dialect/Replica/Transforms/Passes.h"
 #include "replica/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -59,11 +64,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, &context);
   if (!module || failed(verify(*module)))
     return 0;
+  OwningOpRef<ModuleOp> copy = module->clone();
   PassManager pm(&context);
   pm.addPass(replica::createReplicaDecomposeStructuresPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(replica::createReplicaFuseReductionsPass());
   replica::buildLowerToCPUPipeline(pm, replica::LowerOptions());
   (void)pm.run(*module);
+
+  PassManager gpu(&context);
+  gpu.addPass(replica::createReplicaDecomposeStructuresPass());
+  gpu.addPass(replica::createReplicaToSPMDPass());
+  gpu.addPass(replica::createReplicaFuseReductionsPass());
+  gpu.addPass(replica::createConvertReplicaToNCCLPass());
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  gpu.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  gpu.addNestedPass<func::FuncOp>(replica::createReplicaBatchPackCopiesPass());
+  (void)gpu.run(*copy);
   return 0;
 }
