@@ -18,7 +18,6 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/SymbolTable.h"
-#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::replica {
@@ -159,82 +158,32 @@ private:
   Value result;
 };
 
+/// How a runtime's collectives are called: entry points
+/// `<prefix><collective>[_<type>]`, the reduction kind as the runtime's
+/// operation code, and, for a runtime that enqueues its collectives on a
+/// stream, the stream as every call's last operand (and group_end's).
+struct CollectiveRuntime {
+  /// The runtime's name in diagnostics ("MPI").
+  StringRef name;
+  StringRef prefix;
+  int64_t (*getReductionCode)(ReductionKind);
+  /// Emits the stream of the calls about to be made; null without streams.
+  Value (*getStream)(RuntimeCall &call, MLIRContext *context);
+};
+
 /// Checks that `module` is SPMD (no `replicate`, no distributed value) and
 /// that every collective's element type is one the runtimes have; emits the
-/// error, naming `backend`, otherwise.
-inline LogicalResult checkRuntimeCollectives(ModuleOp module,
-                                             StringRef backend) {
-  WalkResult unsupported = module.walk([&](Operation *op) {
-    if (isa<ReplicateOp>(op) ||
-        llvm::any_of(op->getResultTypes(), containsDistributedType) ||
-        llvm::any_of(op->getOperandTypes(), containsDistributedType)) {
-      op->emitOpError("must be made SPMD first (replica-to-spmd)");
-      return WalkResult::interrupt();
-    }
-    if (!isCollective(op))
-      return WalkResult::advance();
-    for (Type type : op->getOperandTypes()) {
-      Type element = getElementTypeOrSelf(type);
-      if (getRuntimeTypeName(element).empty()) {
-        op->emitOpError("element type ")
-            << element << " is not supported by the " << backend
-            << " backend (f32, f64, i32, i64, f16, bf16)";
-        return WalkResult::interrupt();
-      }
-    }
-    return WalkResult::advance();
-  });
-  return failure(unsupported.wasInterrupted());
-}
+/// error, naming the runtime, otherwise.
+LogicalResult checkRuntimeCollectives(ModuleOp module,
+                                      const CollectiveRuntime &runtime);
 
-/// Replaces `op` (on the converted `input`) by a runtime call that gathers
-/// the N blocks replica-major into one buffer, emitted by
-/// `emitCall(call, in, out)`: that buffer is the result for dim 0; along
-/// another dimension its blocks are concatenated there.
-inline void
-replaceAllGather(AllGatherOp op, Value input,
-                 ConversionPatternRewriter &rewriter, StringRef prefix,
-                 function_ref<void(RuntimeCall &, Value, Value)> emitCall) {
-  Location loc = op.getLoc();
-  RuntimeCall call(rewriter, op, prefix);
-  auto inputType = cast<RankedTensorType>(input.getType());
-  auto resultType = cast<RankedTensorType>(op.getType());
-  int64_t n = *getInReplicaContext(op);
-  int64_t dim = op.getDim();
-  SmallVector<Value> sizes = call.dynamicSizes(input);
-  SmallVector<int64_t> blocksShape{n};
-  llvm::append_range(blocksShape, inputType.getShape());
-  auto blocksType =
-      dim == 0 ? resultType
-               : RankedTensorType::get(blocksShape, inputType.getElementType());
-  if (dim == 0 && inputType.isDynamicDim(0))
-    sizes.front() =
-        arith::MulIOp::create(rewriter, loc, sizes.front(),
-                              arith::ConstantIndexOp::create(rewriter, loc, n));
-  Value in = call.readBuffer(input);
-  Value out = call.allocate(blocksType, sizes);
-  emitCall(call, in, out);
-  Value blocks = call.resultTensor();
-  if (dim == 0) {
-    rewriter.replaceOp(op, blocks);
-    return;
-  }
-  SmallVector<Value> parts;
-  SmallVector<OpFoldResult> inputSizes =
-      tensor::getMixedSizes(rewriter, loc, input);
-  for (int64_t k = 0; k < n; ++k) {
-    SmallVector<OpFoldResult> offsets(blocksShape.size(),
-                                      rewriter.getIndexAttr(0));
-    offsets.front() = rewriter.getIndexAttr(k);
-    SmallVector<OpFoldResult> blockSizes{rewriter.getIndexAttr(1)};
-    llvm::append_range(blockSizes, inputSizes);
-    SmallVector<OpFoldResult> strides(blocksShape.size(),
-                                      rewriter.getIndexAttr(1));
-    parts.push_back(tensor::ExtractSliceOp::create(
-        rewriter, loc, inputType, blocks, offsets, blockSizes, strides));
-  }
-  rewriter.replaceOpWithNewOp<tensor::ConcatOp>(op, dim, parts);
-}
+/// Patterns lowering `all_reduce`, `batch_all_reduce` (a batch of more than
+/// one inside the runtime's group_start/group_end), `reduce_to`, `broadcast`
+/// and `all_gather` (the runtime writes the N blocks replica-major) to calls
+/// of `runtime`. Each call reads its operand's buffer in place and writes a
+/// fresh result buffer; scalars travel as one-element tensors.
+void populateCollectivesToRuntimeCallsPatterns(
+    RewritePatternSet &patterns, const CollectiveRuntime &runtime);
 
 } // namespace mlir::replica
 
