@@ -58,12 +58,18 @@ static void buildTensorsToBuffers(OpPassManager &pm) {
   pm.addPass(createConvertBufferizationToMemRefPass());
 }
 
-/// Host code on buffers to the LLVM dialect.
-static void buildHostToLLVM(OpPassManager &pm) {
+/// Loops, vector transfers and affine maps on buffers to control flow (in
+/// host code and kernels alike).
+static void buildBuffersToControlFlow(OpPassManager &pm) {
   pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
+}
+
+/// Host code on buffers to the LLVM dialect.
+static void buildHostToLLVM(OpPassManager &pm) {
+  buildBuffersToControlFlow(pm);
   // convert-to-llvm's vector interface leaves 1-D transfer_read/write alone;
   // the vector pass lowers them to loads and stores first.
   pm.addPass(createConvertVectorToLLVMPass());
@@ -93,6 +99,16 @@ static void addFusion(OpPassManager &pm, const LowerOptions &options) {
   pm.addPass(createReplicaFuseReductionsPass(fusion));
 }
 
+/// Structures decomposed, the SPMD form, then fusion: after SPMD every
+/// collective is in-replica, so packs need no per-replica components (which
+/// an SPMD program would have to broadcast). Shared by mpi and nccl.
+static void buildSPMDPrologue(OpPassManager &pm, const LowerOptions &options) {
+  pm.addPass(createReplicaDecomposeStructuresPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createReplicaToSPMDPass());
+  addFusion(pm, options);
+}
+
 void mlir::replica::buildLowerToCPUPipeline(OpPassManager &pm,
                                             const LowerOptions &options) {
   pm.addPass(createReplicaDecomposeStructuresPass());
@@ -106,12 +122,7 @@ void mlir::replica::buildLowerToCPUPipeline(OpPassManager &pm,
 
 void mlir::replica::buildLowerToMPIPipeline(OpPassManager &pm,
                                             const LowerOptions &options) {
-  pm.addPass(createReplicaDecomposeStructuresPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createReplicaToSPMDPass());
-  // After SPMD every collective is in-replica: packs need no per-replica
-  // components (which an SPMD program would have to broadcast).
-  addFusion(pm, options);
+  buildSPMDPrologue(pm, options);
   // No canonicalization between here and bufferization: it would fold the
   // runtime calls' to_buffer(to_tensor(result)) pairs, hiding their reads of
   // result buffers from one-shot bufferization's in-place analysis.
@@ -121,10 +132,7 @@ void mlir::replica::buildLowerToMPIPipeline(OpPassManager &pm,
 
 void mlir::replica::buildLowerToNCCLPipeline(OpPassManager &pm,
                                              const LowerOptions &options) {
-  pm.addPass(createReplicaDecomposeStructuresPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createReplicaToSPMDPass());
-  addFusion(pm, options);
+  buildSPMDPrologue(pm, options);
   // As for mpi: nothing may fold the runtime calls' buffer round trips
   // before bufferization.
   pm.addPass(createConvertReplicaToNCCLPass());
@@ -147,10 +155,7 @@ void mlir::replica::buildLowerToNCCLPipeline(OpPassManager &pm,
   pm.addPass(createGpuNVVMAttachTarget(target));
   // Host and kernels to control flow without affine maps, then the kernels
   // to NVVM, as gpu-lower-to-nvvm-pipeline orders them.
-  pm.addPass(createConvertVectorToSCFPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
+  buildBuffersToControlFlow(pm);
   pm.addNestedPass<gpu::GPUModuleOp>(createStripDebugInfoPass());
   pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps());
   pm.addNestedPass<gpu::GPUModuleOp>(createCanonicalizerPass());

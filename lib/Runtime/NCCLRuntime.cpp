@@ -61,7 +61,6 @@ struct State {
   std::vector<Replica> replicas;
   int numReplicas = 0;
   bool multiProcess = false;
-  double timeoutSeconds = 0;
   std::atomic<bool> aborting{false};
 };
 } // namespace
@@ -74,8 +73,9 @@ static thread_local Replica *current = nullptr;
 static int currentRank() { return current ? current->rank : -1; }
 
 /// Aborts every communicator (so peers blocked in a collective return) and
-/// ends the process, under mpirun every process.
-[[noreturn]] static void abortAll() {
+/// ends the process with `code`, under mpirun every process. Communicators
+/// are aborted once, whichever thread gets here first.
+[[noreturn]] static void abortAll(int code) {
   if (!state.aborting.exchange(true))
     for (Replica &replica : state.replicas)
       if (replica.comm)
@@ -84,9 +84,9 @@ static int currentRank() { return current ? current->rank : -1; }
   int initialized = 0;
   if (state.multiProcess && MPI_Initialized(&initialized) == MPI_SUCCESS &&
       initialized)
-    MPI_Abort(MPI_COMM_WORLD, 1);
+    MPI_Abort(MPI_COMM_WORLD, code);
 #endif
-  std::_Exit(1);
+  std::_Exit(code);
 }
 
 /// Reports a failure of `function` in one write (lines of several replicas
@@ -102,7 +102,7 @@ fail(const char *function, const char *format, ...) {
   std::vsnprintf(message + length, sizeof(message) - length, format, args);
   va_end(args);
   std::fprintf(stderr, "%s\n", message);
-  abortAll();
+  abortAll(1);
 }
 
 /// The stringized call starts with the function name.
@@ -140,10 +140,10 @@ static Replica &getCurrent(const char *function) {
 
 /// Waits until `stream` has run everything enqueued on it, polling the
 /// communicator for asynchronous NCCL errors (a peer that died, a network
-/// failure) and giving up after the timeout; both abort the communicators.
+/// failure), which abort the communicators. A wait that never ends is ended
+/// by replica-run's --timeout watchdog (replica_nccl_abort).
 static void waitFor(const char *function, CUstream stream) {
   Replica &replica = getCurrent(function);
-  auto start = std::chrono::steady_clock::now();
   for (;;) {
     CUresult status = cuStreamQuery(stream);
     if (status == CUDA_SUCCESS)
@@ -154,16 +154,6 @@ static void waitFor(const char *function, CUstream stream) {
     NCCL_REPORT_IF_ERROR(ncclCommGetAsyncError(replica.comm, &async));
     if (async != ncclSuccess && async != ncclInProgress)
       fail(function, "asynchronous NCCL error: %s", ncclGetErrorString(async));
-    if (state.aborting)
-      abortAll();
-    double waited =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count();
-    if (state.timeoutSeconds > 0 && waited > state.timeoutSeconds)
-      fail(function,
-           "the collective did not complete within %g s (a peer may have "
-           "died or never called it)",
-           state.timeoutSeconds);
     std::this_thread::sleep_for(std::chrono::microseconds(20));
   }
 }
@@ -227,88 +217,96 @@ static void checkRoot(const char *function, int32_t root) {
     fail(function, "root %d is out of range [0, %d)", root, state.numReplicas);
 }
 
-/// Outside a group a collective completes before the call returns; inside
-/// one, at replica_nccl_group_end.
-static void completeUnlessGrouped(const char *function, Replica &replica,
-                                  CUstream stream) {
-  if (replica.groupDepth == 0)
-    waitFor(function, stream);
-}
-
 //===----------------------------------------------------------------------===//
 // Collectives
 //===----------------------------------------------------------------------===//
 
+namespace {
+/// One collective call of the calling thread's replica on buffers of `Elem`.
+template <typename Elem> struct Collective {
+  static constexpr size_t elementSize = sizeof(typename Elem::Storage);
+
+  Collective(const char *function, int64_t inRank, void *in, int64_t outRank,
+             void *out, void *stream)
+      : function(function), replica(getCurrent(function)),
+        input(decodeBuffer(function, "input", inRank, in, elementSize)),
+        output(decodeBuffer(function, "output", outRank, out, elementSize)),
+        stream(static_cast<CUstream>(stream)) {}
+
+  ncclRedOp_t getOp(int32_t op) const {
+    return getRedOp(function, op, Elem::isInteger);
+  }
+
+  /// Outside a group a collective completes before the call returns;
+  /// inside one, at replica_nccl_group_end.
+  void finish() const {
+    if (replica.groupDepth == 0)
+      waitFor(function, stream);
+  }
+
+  const char *function;
+  Replica &replica;
+  Buffer input, output;
+  CUstream stream;
+};
+} // namespace
+
 template <typename Elem>
 static void allReduce(const char *function, int64_t inRank, void *in,
                       int64_t outRank, void *out, int32_t op, void *stream) {
-  Replica &replica = getCurrent(function);
-  constexpr size_t size = sizeof(typename Elem::Storage);
-  Buffer input = decodeBuffer(function, "input", inRank, in, size);
-  Buffer output = decodeBuffer(function, "output", outRank, out, size);
-  checkSameCount(function, input, output);
-  auto cuStream = static_cast<CUstream>(stream);
+  Collective<Elem> call(function, inRank, in, outRank, out, stream);
+  checkSameCount(function, call.input, call.output);
   NCCL_REPORT_IF_ERROR(ncclAllReduce(
-      input.data, output.data, input.count, Elem::type,
-      getRedOp(function, op, Elem::isInteger), replica.comm, cuStream));
-  completeUnlessGrouped(function, replica, cuStream);
+      call.input.data, call.output.data, call.input.count, Elem::type,
+      call.getOp(op), call.replica.comm, call.stream));
+  call.finish();
 }
 
 template <typename Elem>
 static void reduce(const char *function, int64_t inRank, void *in,
                    int64_t outRank, void *out, int32_t op, int32_t root,
                    void *stream) {
-  Replica &replica = getCurrent(function);
+  Collective<Elem> call(function, inRank, in, outRank, out, stream);
   checkRoot(function, root);
-  constexpr size_t size = sizeof(typename Elem::Storage);
-  Buffer input = decodeBuffer(function, "input", inRank, in, size);
-  Buffer output = decodeBuffer(function, "output", outRank, out, size);
-  checkSameCount(function, input, output);
-  auto cuStream = static_cast<CUstream>(stream);
+  checkSameCount(function, call.input, call.output);
+  bool isRoot = call.replica.rank == root;
   // Every replica gets a result (the reduction on the root, its own value
   // elsewhere, as the cpu and mpi backends define it).
-  if (replica.rank != root)
+  if (!isRoot)
     CUDA_REPORT_IF_ERROR(
-        cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(output.data),
-                      reinterpret_cast<CUdeviceptr>(input.data),
-                      input.count * size, cuStream));
+        cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(call.output.data),
+                      reinterpret_cast<CUdeviceptr>(call.input.data),
+                      call.input.count * call.elementSize, call.stream));
   NCCL_REPORT_IF_ERROR(ncclReduce(
-      input.data, replica.rank == root ? output.data : nullptr, input.count,
-      Elem::type, getRedOp(function, op, Elem::isInteger), root, replica.comm,
-      cuStream));
-  completeUnlessGrouped(function, replica, cuStream);
+      call.input.data, isRoot ? call.output.data : nullptr, call.input.count,
+      Elem::type, call.getOp(op), root, call.replica.comm, call.stream));
+  call.finish();
 }
 
 template <typename Elem>
 static void broadcast(const char *function, int64_t inRank, void *in,
                       int64_t outRank, void *out, int32_t root, void *stream) {
-  Replica &replica = getCurrent(function);
+  Collective<Elem> call(function, inRank, in, outRank, out, stream);
   checkRoot(function, root);
-  constexpr size_t size = sizeof(typename Elem::Storage);
-  Buffer input = decodeBuffer(function, "input", inRank, in, size);
-  Buffer output = decodeBuffer(function, "output", outRank, out, size);
-  checkSameCount(function, input, output);
-  auto cuStream = static_cast<CUstream>(stream);
-  NCCL_REPORT_IF_ERROR(ncclBroadcast(input.data, output.data, input.count,
-                                     Elem::type, root, replica.comm, cuStream));
-  completeUnlessGrouped(function, replica, cuStream);
+  checkSameCount(function, call.input, call.output);
+  NCCL_REPORT_IF_ERROR(ncclBroadcast(call.input.data, call.output.data,
+                                     call.input.count, Elem::type, root,
+                                     call.replica.comm, call.stream));
+  call.finish();
 }
 
 template <typename Elem>
 static void allGather(const char *function, int64_t inRank, void *in,
                       int64_t outRank, void *out, void *stream) {
-  Replica &replica = getCurrent(function);
-  constexpr size_t size = sizeof(typename Elem::Storage);
-  Buffer input = decodeBuffer(function, "input", inRank, in, size);
-  Buffer output = decodeBuffer(function, "output", outRank, out, size);
-  if (output.count != input.count * state.numReplicas)
+  Collective<Elem> call(function, inRank, in, outRank, out, stream);
+  if (call.output.count != call.input.count * state.numReplicas)
     fail(function, "output has %lld elements, expected %d x %lld",
-         static_cast<long long>(output.count), state.numReplicas,
-         static_cast<long long>(input.count));
-  auto cuStream = static_cast<CUstream>(stream);
-  NCCL_REPORT_IF_ERROR(ncclAllGather(input.data, output.data, input.count,
-                                     Elem::type, replica.comm, cuStream));
-  completeUnlessGrouped(function, replica, cuStream);
+         static_cast<long long>(call.output.count), state.numReplicas,
+         static_cast<long long>(call.input.count));
+  NCCL_REPORT_IF_ERROR(ncclAllGather(call.input.data, call.output.data,
+                                     call.input.count, Elem::type,
+                                     call.replica.comm, call.stream));
+  call.finish();
 }
 
 //===----------------------------------------------------------------------===//
@@ -374,17 +372,15 @@ static CUcontext currentContext() {
 extern "C" {
 
 /// Sets up `numReplicas` replicas (0: one per device): with `multiProcess`,
-/// this process's one
-/// (MPI rank r on local GPU r mod devices, ncclCommInitRank with the id
-/// rank 0 broadcasts); otherwise all of them, one device each, in one
-/// communicator (ncclCommInitAll). `timeoutSeconds` > 0 bounds every wait.
-/// Returns non-zero after printing why when the machine cannot run them.
+/// this process's one (MPI rank r on local GPU r mod devices,
+/// ncclCommInitRank with the id rank 0 broadcasts); otherwise all of them,
+/// one device each, in one
+/// communicator (ncclCommInitAll). Returns non-zero after printing why when
+/// the machine cannot run them.
 REPLICA_NCCL_EXPORT int32_t replica_nccl_init(int64_t numReplicas,
-                                              int32_t multiProcess,
-                                              double timeoutSeconds) {
+                                              int32_t multiProcess) {
   state.numReplicas = static_cast<int>(numReplicas);
   state.multiProcess = multiProcess != 0;
-  state.timeoutSeconds = timeoutSeconds;
   CUresult initialized = cuInit(0);
   int devices = 0;
   if (initialized == CUDA_SUCCESS)
@@ -515,17 +511,7 @@ REPLICA_NCCL_EXPORT void replica_nccl_finalize(void) {
 /// from a watchdog thread.
 REPLICA_NCCL_EXPORT void replica_nccl_abort(int32_t code) {
   std::fprintf(stderr, "replica-run: aborting the NCCL communicators\n");
-  if (!state.aborting.exchange(true))
-    for (Replica &replica : state.replicas)
-      if (replica.comm)
-        ncclCommAbort(replica.comm);
-#ifdef REPLICA_NCCL_WITH_MPI
-  int initialized = 0;
-  if (state.multiProcess && MPI_Initialized(&initialized) == MPI_SUCCESS &&
-      initialized)
-    MPI_Abort(MPI_COMM_WORLD, code);
-#endif
-  std::_Exit(code);
+  abortAll(code);
 }
 
 /// Measures ncclAllReduce (f32 sum, out of place, every local replica's
@@ -703,14 +689,18 @@ REPLICA_DEFINE_COLLECTIVES(i64, I64)
 // use-generic-functions calls these for every memref.alloc/dealloc)
 //===----------------------------------------------------------------------===//
 
-REPLICA_NCCL_EXPORT void *_mlir_memref_to_llvm_alloc(size_t bytes) {
+/// `bytes` of memory the host and every device can address, at least
+/// 256-byte aligned (cuMemAllocManaged rejects zero bytes).
+static void *allocateManaged(size_t bytes) {
   currentContext();
   CUdeviceptr data = 0;
-  // Managed memory is at least 256-byte aligned; cuMemAllocManaged rejects
-  // zero bytes.
   CUDA_REPORT_IF_ERROR(
       cuMemAllocManaged(&data, bytes ? bytes : 1, CU_MEM_ATTACH_GLOBAL));
   return reinterpret_cast<void *>(data);
+}
+
+REPLICA_NCCL_EXPORT void *_mlir_memref_to_llvm_alloc(size_t bytes) {
+  return allocateManaged(bytes);
 }
 
 REPLICA_NCCL_EXPORT void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment,
@@ -718,7 +708,7 @@ REPLICA_NCCL_EXPORT void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment,
   if (alignment > 256)
     fail("_mlir_memref_to_llvm_aligned_alloc",
          "alignment %zu is above managed memory's 256 bytes", alignment);
-  return _mlir_memref_to_llvm_alloc(bytes);
+  return allocateManaged(bytes);
 }
 
 REPLICA_NCCL_EXPORT void _mlir_memref_to_llvm_free(void *data) {
@@ -813,13 +803,11 @@ REPLICA_NCCL_EXPORT void mgpuEventRecord(CUevent event, CUstream stream) {
 
 REPLICA_NCCL_EXPORT void *mgpuMemAlloc(uint64_t bytes, CUstream /*stream*/,
                                        bool isHostShared) {
+  if (isHostShared)
+    return allocateManaged(bytes);
   currentContext();
   CUdeviceptr data = 0;
-  if (isHostShared)
-    CUDA_REPORT_IF_ERROR(
-        cuMemAllocManaged(&data, bytes ? bytes : 1, CU_MEM_ATTACH_GLOBAL));
-  else
-    CUDA_REPORT_IF_ERROR(cuMemAlloc(&data, bytes ? bytes : 1));
+  CUDA_REPORT_IF_ERROR(cuMemAlloc(&data, bytes ? bytes : 1));
   return reinterpret_cast<void *>(data);
 }
 

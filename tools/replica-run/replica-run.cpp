@@ -37,9 +37,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cinttypes>
 #include <cstdarg>
-#include <chrono>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -48,6 +48,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unistd.h>
@@ -260,34 +261,53 @@ struct MPIRuntime {
   void (*calibrate)();
 };
 
-static FailureOr<MPIRuntime> loadMPIRuntime(StringRef path) {
+/// Loads the runtime library at `path` (`what`'s runtime, in messages).
+static std::optional<llvm::sys::DynamicLibrary> openRuntime(StringRef what,
+                                                            StringRef path) {
   std::string error;
   auto library = llvm::sys::DynamicLibrary::getPermanentLibrary(
       path.str().c_str(), &error);
   if (!library.isValid()) {
-    fail("cannot load the MPI runtime " + path + ": " + error);
-    return failure();
+    fail("cannot load the " + what + " runtime " + path + ": " + error);
+    return std::nullopt;
   }
+  return library;
+}
+
+/// Points `entry` at the runtime's function `name`; false if it has none.
+template <typename Function>
+static bool resolve(llvm::sys::DynamicLibrary &library, const char *name,
+                    Function *&entry) {
+  entry = reinterpret_cast<Function *>(library.getAddressOfSymbol(name));
+  return entry != nullptr;
+}
+
+static FailureOr<MPIRuntime> loadMPIRuntime(StringRef path) {
+  std::optional<llvm::sys::DynamicLibrary> library = openRuntime("MPI", path);
+  if (!library)
+    return failure();
   MPIRuntime runtime;
-  runtime.init = reinterpret_cast<int32_t (*)(int64_t)>(
-      library.getAddressOfSymbol("replica_mpi_init"));
-  runtime.finalize = reinterpret_cast<void (*)()>(
-      library.getAddressOfSymbol("replica_mpi_finalize"));
-  runtime.abort = reinterpret_cast<void (*)(int32_t)>(
-      library.getAddressOfSymbol("replica_mpi_abort"));
-  runtime.calibrate = reinterpret_cast<void (*)()>(
-      library.getAddressOfSymbol("replica_mpi_calibrate"));
-  if (!runtime.init || !runtime.finalize || !runtime.abort ||
-      !runtime.calibrate) {
+  if (!resolve(*library, "replica_mpi_init", runtime.init) ||
+      !resolve(*library, "replica_mpi_finalize", runtime.finalize) ||
+      !resolve(*library, "replica_mpi_abort", runtime.abort) ||
+      !resolve(*library, "replica_mpi_calibrate", runtime.calibrate)) {
     fail("the MPI runtime " + path + " lacks its entry points");
     return failure();
   }
   return runtime;
 }
 
+/// The NCCL runtime's file name in the library directory; null in a build
+/// without CUDA and NCCL.
+#ifdef REPLICA_NCCL_RUNTIME
+static constexpr const char *kNCCLRuntimeName = REPLICA_NCCL_RUNTIME;
+#else
+static constexpr const char *kNCCLRuntimeName = nullptr;
+#endif
+
 /// The NCCL runtime's entry points replica-run itself calls.
 struct NCCLRuntime {
-  int32_t (*init)(int64_t, int32_t, double);
+  int32_t (*init)(int64_t, int32_t);
   void (*bind)(int32_t);
   void (*finalize)();
   void (*abort)(int32_t);
@@ -310,26 +330,15 @@ static LogicalResult checkCUDADriver() {
 static FailureOr<NCCLRuntime> loadNCCLRuntime(StringRef path) {
   if (failed(checkCUDADriver()))
     return failure();
-  std::string error;
-  auto library = llvm::sys::DynamicLibrary::getPermanentLibrary(
-      path.str().c_str(), &error);
-  if (!library.isValid()) {
-    fail("cannot load the NCCL runtime " + path + ": " + error);
+  std::optional<llvm::sys::DynamicLibrary> library = openRuntime("NCCL", path);
+  if (!library)
     return failure();
-  }
   NCCLRuntime runtime;
-  runtime.init = reinterpret_cast<int32_t (*)(int64_t, int32_t, double)>(
-      library.getAddressOfSymbol("replica_nccl_init"));
-  runtime.bind = reinterpret_cast<void (*)(int32_t)>(
-      library.getAddressOfSymbol("replica_nccl_bind"));
-  runtime.finalize = reinterpret_cast<void (*)()>(
-      library.getAddressOfSymbol("replica_nccl_finalize"));
-  runtime.abort = reinterpret_cast<void (*)(int32_t)>(
-      library.getAddressOfSymbol("replica_nccl_abort"));
-  runtime.calibrate = reinterpret_cast<void (*)()>(
-      library.getAddressOfSymbol("replica_nccl_calibrate"));
-  if (!runtime.init || !runtime.bind || !runtime.finalize || !runtime.abort ||
-      !runtime.calibrate) {
+  if (!resolve(*library, "replica_nccl_init", runtime.init) ||
+      !resolve(*library, "replica_nccl_bind", runtime.bind) ||
+      !resolve(*library, "replica_nccl_finalize", runtime.finalize) ||
+      !resolve(*library, "replica_nccl_abort", runtime.abort) ||
+      !resolve(*library, "replica_nccl_calibrate", runtime.calibrate)) {
     fail("the NCCL runtime " + path + " lacks its entry points");
     return failure();
   }
@@ -478,14 +487,13 @@ static int run(ModuleOp module, ArrayRef<StringRef> libraries,
 /// process's replica, else one thread per replica on one device each.
 static int runNCCL(ModuleOp module, SmallVector<StringRef> libraries,
                    StringRef libDir) {
-#ifdef REPLICA_NCCL_RUNTIME
-  std::string runtimePath = (libDir + "/" + REPLICA_NCCL_RUNTIME).str();
+  std::string runtimePath = (libDir + "/" + kNCCLRuntimeName).str();
   FailureOr<NCCLRuntime> runtime = loadNCCLRuntime(runtimePath);
   if (failed(runtime))
     return 1;
   int64_t replicas = std::max<int64_t>(getReplicaCount(module), 1);
   bool multiProcess = isMPIRank();
-  if (runtime->init(replicas, multiProcess, timeout) != 0)
+  if (runtime->init(replicas, multiProcess) != 0)
     return 1;
   startWatchdog([abort = runtime->abort] { abort(1); });
   libraries.push_back(runtimePath);
@@ -500,32 +508,23 @@ static int runNCCL(ModuleOp module, SmallVector<StringRef> libraries,
     runtime->abort(status);
   runtime->finalize();
   return status;
-#else
-  return fail("the nccl backend is not built: CUDA or NCCL was missing when "
-              "replica was configured");
-#endif
 }
 
 /// --calibrate --backend=nccl: NCCL's all-reduce on every GPU of this
 /// process, or with --np on one GPU per process.
 static int runNCCLCalibration(int argc, char **argv) {
-#ifdef REPLICA_NCCL_RUNTIME
   if (numProcesses != 0 && !isMPIRank()) {
     if (failed(checkCUDADriver()))
       return 1;
     return launchUnderMPIRun(argc, argv, /*module=*/nullptr, /*source=*/"");
   }
-  FailureOr<NCCLRuntime> runtime = loadNCCLRuntime(
-      getLibraryDir(argv[0]) + "/" + REPLICA_NCCL_RUNTIME);
-  if (failed(runtime) || runtime->init(0, isMPIRank(), timeout) != 0)
+  FailureOr<NCCLRuntime> runtime =
+      loadNCCLRuntime(getLibraryDir(argv[0]) + "/" + kNCCLRuntimeName);
+  if (failed(runtime) || runtime->init(0, isMPIRank()) != 0)
     return 1;
   runtime->calibrate();
   runtime->finalize();
   return 0;
-#else
-  return fail("the nccl backend is not built: CUDA or NCCL was missing when "
-              "replica was configured");
-#endif
 }
 
 /// --calibrate: the MPI runtime measures its all-reduce on --np ranks.
@@ -567,6 +566,9 @@ int main(int argc, char **argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   cl::ParseCommandLineOptions(argc, argv, "replica program runner\n");
 
+  if (backend == Backend::NCCL && !kNCCLRuntimeName)
+    return fail("the nccl backend is not built: CUDA or NCCL was missing when "
+                "replica was configured");
   if (calibrate)
     return runCalibration(argc, argv);
 
