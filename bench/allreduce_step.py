@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Per-step all-reduce time of replica's MPI backend against plain MPI.
 
-One step all-reduces every gradient of a model (shared/workloads/<model>.json)
+One step all-reduces every gradient of a model (bench/workloads/<model>.json)
 with its own all-reduce, unfused, across 2 MPI ranks on this machine. Two
 programs do it:
 

@@ -35,7 +35,7 @@ for gradient_as_bucket_view=False, plus "variants": {"bucket_view": {...}}
 with the same fields for gradient_as_bucket_view=True (omit with
 --no-bucket-view). Everything else goes to stderr.
 
-    /usr/bin/python3 bench/ddp_gloo.py --workload /work/shared/workloads/resnet50.json \\
+    /usr/bin/python3 bench/ddp_gloo.py --workload bench/workloads/resnet50.json \\
         --np 2 --warmup 3 --steps 20 [--rounds R]
 """
 
@@ -68,7 +68,7 @@ def log(msg):
 
 def load_workload(path):
     if not os.path.exists(path):
-        guess = os.path.join("/work/shared/workloads", path + ".json")
+        guess = os.path.join(os.path.dirname(os.path.abspath(__file__)), "workloads", path + ".json")
         if os.path.exists(guess):
             path = guess
     with open(path) as f:
@@ -232,7 +232,7 @@ def worker(rank, args, params, name, init):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--workload", required=True, help="workload JSON (or a name in /work/shared/workloads)")
+    ap.add_argument("--workload", required=True, help="workload JSON (or a name in bench/workloads)")
     ap.add_argument("--np", type=int, default=2, help="processes (default %(default)s)")
     ap.add_argument("--warmup", type=int, default=3, help="untimed steps per round (default %(default)s)")
     ap.add_argument("--steps", type=int, default=20, help="timed steps per round and mode (default %(default)s)")

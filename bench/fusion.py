@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Fusion benchmark: replica's fused gradient all-reduce against its peers.
 
-For every workload (shared/workloads/*.json: a model's parameter shapes), on
+For every workload (bench/workloads/*.json: a model's parameter shapes), on
 --np (2) MPI ranks of this machine, measures the time of a data-parallel
 step that PRODUCES every gradient and all-reduces it (mean), for:
 
@@ -467,7 +467,7 @@ def main():
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", default="all",
                         help="comma-separated workload names or JSON paths "
-                             "(default: every shared/workloads/*.json)")
+                             "(default: every bench/workloads/*.json)")
     parser.add_argument("--variants", default=",".join(PROGRAMS),
                         help="comma-separated subset of "
                              f"{','.join(PROGRAMS)}")

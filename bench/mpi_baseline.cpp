@@ -63,7 +63,7 @@
 //                [--bucket-bytes B] [--first-bucket-bytes B] [--in-place]
 //                [--nonblocking] [--alloc-per-step] [--thread-multiple]
 //
-// SHAPES is either a workload JSON (../shared/workloads/<model>.json: every
+// SHAPES is either a workload JSON (bench/workloads/<model>.json: every
 // "shape": [...] array in it is one f32 tensor) or a text file with one
 // tensor per line, its dimensions separated by spaces or 'x' (an empty line
 // or "scalar" is a 0-d tensor). Lines starting with '#' are skipped.

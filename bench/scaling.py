@@ -36,11 +36,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 DEFAULT_OPT = os.path.join(REPO, "build", "bin", "replica-opt")
-# Shapes of real model parameters; ../shared/workloads relative to the repo.
-WORKLOAD_CANDIDATES = [
-    os.path.join(REPO, "..", "shared", "workloads", "resnet50.json"),
-    "/work/shared/workloads/resnet50.json",
-]
+# Shapes of real model parameters (the repository's copy).
+WORKLOAD_CANDIDATES = [os.path.join(HERE, "workloads", "resnet50.json")]
 
 NREP = 2  # replicas
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates replica IR for the gradient step of a real model.
 
-Reads a parameter list from shared/workloads/<model>.json (name, shape, dtype
+Reads a parameter list from bench/workloads/<model>.json (name, shape, dtype
 in definition order) and writes a module with one function,
 `@train_step`, that takes the per-replica gradients as a nest (parameter
 names split on '.', each level a dict flattened with sorted keys, as
@@ -14,8 +14,7 @@ import json
 import os
 import sys
 
-WORKLOADS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
-                         "shared", "workloads")
+WORKLOADS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "workloads")
 
 
 def load(model_or_path):
