@@ -39,8 +39,8 @@ static void buildTensorsToBuffers(OpPassManager &pm) {
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  // Values computed straight into their pack slice leave copies of a buffer
-  // onto itself (through equal subviews and reshapes): these fold away.
+  // Members computed in fresh buffers are computed in their pack slices.
+  pm.addPass(createReplicaPackInPlacePass());
   pm.addPass(createScopePreservingCanonicalizer());
   pm.addPass(createCSEPass());
   // bufferization::buildBufferDeallocationPipeline, with canonicalizers that

@@ -1,25 +1,30 @@
 // RUN: replica-opt %s -replica-to-spmd -replica-fuse-reductions \
 // RUN:   -convert-replica-to-mpi \
 // RUN:   -one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" \
-// RUN:   -canonicalize -cse -canonicalize | FileCheck %s --check-prefix=BUF
+// RUN:   -replica-pack-in-place -canonicalize -cse -canonicalize | FileCheck %s --check-prefix=BUF
 // RUN: replica-opt %s -replica-lower-to-mpi | FileCheck %s --check-prefix=LLVM
 
 // Zero-copy packing on the MPI path. A training step's gradients computed
 // by destination-style ops (a matmul accumulating into a fill, an
-// elementwise op) are written straight into their slices of the pack
-// buffer, the runtime reduces the pack, and the update reads the reduced
-// slices where they lie: no copy into or out of the pack for them. The bias
-// gradient, a function argument, is the one member copied in.
+// elementwise op) are allocated as views of the pack's bytes, so they are
+// written straight into their slices; the runtime reduces the pack, and the
+// update reads the reduced slices where they lie: no copy into or out of the
+// pack for them. The bias gradient, a function argument, is the one member
+// copied in. The tensor.empty that dW and the learning-rate fill share in
+// the input is split by the fusion, so the later fill does not write into
+// the pack.
 
 // BUF-LABEL: func.func @step(
 // BUF-SAME:    %[[X:[a-z0-9]+]]: memref<4x8xf32>, %[[DY:[a-z0-9]+]]: memref<4x3xf32>, %[[DB:[a-z0-9]+]]: memref<3xf32>,
-// BUF:         %[[PACK:.*]] = memref.alloc() {alignment = 64 : i64} : memref<64xf32>
-// BUF:         %[[WSLOT:.*]] = memref.subview %[[PACK]][0] [24] [1]
-// BUF:         %[[W2D:.*]] = memref.expand_shape %[[WSLOT]] {{\[\[}}0, 1]] output_shape [8, 3]
-// BUF:         linalg.fill ins(%{{.*}} : f32) outs(%[[W2D]] :
-// BUF:         linalg.matmul ins(%{{.*}}, %[[DY]] : {{.*}}) outs(%[[W2D]] :
-// BUF:         %[[SSLOT:.*]] = memref.subview %[[PACK]][32] [3] [1]
-// BUF:         linalg.mul ins(%[[DB]], %[[DB]] : {{.*}}) outs(%[[SSLOT]] :
+// BUF-DAG:     %[[C0:.*]] = arith.constant 0 : index
+// BUF-DAG:     %[[C128:.*]] = arith.constant 128 : index
+// BUF:         %[[BYTES:.*]] = memref.alloc() {alignment = 64 : i64} : memref<256xi8>
+// BUF:         %[[PACK:.*]] = memref.view %[[BYTES]][%[[C0]]][] : memref<256xi8> to memref<64xf32>
+// BUF:         %[[W:.*]] = memref.view %[[BYTES]][%[[C0]]][] : memref<256xi8> to memref<8x3xf32>
+// BUF:         linalg.fill ins(%{{.*}} : f32) outs(%[[W]] :
+// BUF:         linalg.matmul ins(%{{.*}}, %[[DY]] : {{.*}}) outs(%[[W]] :
+// BUF:         %[[S:.*]] = memref.view %[[BYTES]][%[[C128]]][] : memref<256xi8> to memref<3xf32>
+// BUF:         linalg.mul ins(%[[DB]], %[[DB]] : {{.*}}) outs(%[[S]] :
 // BUF:         %[[BSLOT:.*]] = memref.subview %[[PACK]][48] [3] [1]
 // BUF:         memref.copy %[[DB]], %[[BSLOT]]
 // BUF-NOT:     memref.copy

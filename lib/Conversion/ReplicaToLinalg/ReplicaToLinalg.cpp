@@ -203,6 +203,8 @@ void ConvertReplicaToLinalgPass::runOnOperation() {
   patterns.add<AllReduceLowering, BatchAllReduceLowering, ReduceToLowering,
                BroadcastLowering, AllGatherLowering>(converter, context);
   target.addIllegalDialect<ReplicaDialect>();
+  // Packs are plain tensor ops that bufferize themselves.
+  target.addLegalOp<PackOp, SplitPackOp>();
   if (failed(applyPartialConversion(module, target, std::move(patterns))))
     return signalPassFailure();
   eraseIdentityCasts(module);

@@ -66,6 +66,8 @@ void ConvertReplicaToMPIPass::runOnOperation() {
 
   ConversionTarget target(*context);
   target.addIllegalDialect<ReplicaDialect>();
+  // Packs are plain tensor ops that bufferize themselves.
+  target.addLegalOp<PackOp, SplitPackOp>();
   target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
   RewritePatternSet patterns(context);
   populateCollectivesToRuntimeCallsPatterns(patterns, kMPIRuntime);

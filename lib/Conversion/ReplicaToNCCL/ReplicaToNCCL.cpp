@@ -99,6 +99,8 @@ void ConvertReplicaToNCCLPass::runOnOperation() {
 
   ConversionTarget target(*context);
   target.addIllegalDialect<ReplicaDialect>();
+  // Packs are plain tensor ops that bufferize themselves.
+  target.addLegalOp<PackOp, SplitPackOp>();
   target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
   RewritePatternSet patterns(context);
   populateCollectivesToRuntimeCallsPatterns(patterns, kNCCLRuntime);

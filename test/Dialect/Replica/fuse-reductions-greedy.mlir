@@ -9,8 +9,8 @@
 // The two packs are ready together (one batch); the large candidate stays
 // where it is.
 // CHECK-DAG:     replica.all_reduce sum %{{.*}} : tensor<64xf32>
-// CHECK-DAG:     %[[P0:.*]] = tensor.insert_slice %{{.*}} into %{{.*}}[16] [16] [1] : tensor<16xf32> into tensor<32xf32>
-// CHECK-DAG:     %[[P1:.*]] = tensor.insert_slice %{{.*}} into %{{.*}}[16] [16] [1] : tensor<16xf32> into tensor<32xf32>
+// CHECK-DAG:     %[[P0:.*]] = replica.pack %{{.*}}, %{{.*}} offsets [0, 16] : tensor<16xf32>, tensor<16xf32> -> tensor<32xf32>
+// CHECK-DAG:     %[[P1:.*]] = replica.pack %{{.*}}, %{{.*}} offsets [0, 16] : tensor<16xf32>, tensor<16xf32> -> tensor<32xf32>
 // CHECK:         replica.batch_all_reduce sum %[[P0]], %[[P1]] : tensor<32xf32>, tensor<32xf32>
 func.func @big_in_between(%a: tensor<16xf32>, %big: tensor<64xf32>, %b: tensor<16xf32>,
                           %c: tensor<16xf32>, %d: tensor<16xf32>)

@@ -8,9 +8,9 @@
 // of nonblocking all-reduces), placed at the last member of either; the max
 // pack, another kind, is issued right beside them.
 // CHECK-LABEL: func.func @ready_together(
-// CHECK:         %[[F:.*]] = tensor.insert_slice %{{.*}} into %{{.*}}[4] [4] [1] : tensor<4xf32> into tensor<8xf32>
-// CHECK:         %[[I:.*]] = tensor.insert_slice %{{.*}} into %{{.*}}[4] [4] [1] : tensor<4xi32> into tensor<8xi32>
-// CHECK:         %[[M:.*]] = tensor.insert_slice %{{.*}} into %{{.*}}[4] [4] [1] : tensor<4xf32> into tensor<8xf32>
+// CHECK:         %[[F:.*]] = replica.pack %{{.*}}, %{{.*}} offsets [0, 4] : tensor<4xf32>, tensor<4xf32> -> tensor<8xf32>
+// CHECK:         %[[I:.*]] = replica.pack %{{.*}}, %{{.*}} offsets [0, 4] : tensor<4xi32>, tensor<4xi32> -> tensor<8xi32>
+// CHECK:         %[[M:.*]] = replica.pack %{{.*}}, %{{.*}} offsets [0, 4] : tensor<4xf32>, tensor<4xf32> -> tensor<8xf32>
 // CHECK:         %[[B:.*]]:2 = replica.batch_all_reduce sum %[[F]], %[[I]] : tensor<8xf32>, tensor<8xi32>
 // CHECK-NEXT:    %[[X:.*]] = replica.all_reduce max %[[M]] : tensor<8xf32>
 // CHECK-NOT:     replica.all_reduce

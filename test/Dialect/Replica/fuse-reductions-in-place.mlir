@@ -1,24 +1,35 @@
 // RUN: replica-opt %s "-replica-fuse-reductions=bytes-per-pack=0 alignment=4" -split-input-file | FileCheck %s
+// RUN: split-file %s %t
+// RUN: replica-opt %t/chain.mlir "-replica-fuse-reductions=bytes-per-pack=0 alignment=4 report=%t.chain.json" -o /dev/null
+// RUN: FileCheck %s --input-file=%t.chain.json --check-prefix=CHAIN
+// RUN: replica-opt %t/copied.mlir "-replica-fuse-reductions=bytes-per-pack=0 alignment=4 report=%t.copied.json" -o /dev/null
+// RUN: FileCheck %s --input-file=%t.copied.json --check-prefix=COPIED
 
-// Members computed by destination-style ops from a tensor.empty get their
-// pack slice as that init: the pack is created before the first producer,
-// each slice is taken just before the root of its member's chain of
-// producers (the fill under the matmul) and inserted right after its last
-// producer. Other members (a block argument) are copied in at the pack.
+// A pack takes all its members at once, in program order, without slices:
+// there is nothing for one-shot bufferization to thread through the
+// producers. Members computed by destination-style ops from a tensor.empty
+// in the block are the ones replica-pack-in-place allocates in the pack
+// once bufferized (the report's in_place); a block argument is copied in.
 // CHECK-LABEL: func.func @chain(
 // CHECK:         replica.replicate<2> (%[[A:[A-Za-z0-9_]+]] = %{{.*}}, %[[B:[A-Za-z0-9_]+]] = %{{.*}}, %[[V:[A-Za-z0-9_]+]] = %{{.*}}, %[[W:[A-Za-z0-9_]+]] = %{{.*}})
-// CHECK:         %[[PACK:.*]] = tensor.empty() : tensor<16xf32>
-// CHECK:         %[[S0:.*]] = tensor.extract_slice %[[PACK]][0] [8] [1]
-// CHECK:         %[[I0:.*]] = tensor.expand_shape %[[S0]] {{\[\[}}0, 1]] output_shape [2, 4]
-// CHECK:         %[[F:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[I0]] : tensor<2x4xf32>)
+// CHECK:         %[[F:.*]] = linalg.fill
 // CHECK:         %[[MM:.*]] = linalg.matmul ins(%[[A]], %[[B]] : {{.*}}) outs(%[[F]] : tensor<2x4xf32>)
-// CHECK:         %[[C0:.*]] = tensor.collapse_shape %[[MM]] {{\[\[}}0, 1]]
-// CHECK:         %[[P0:.*]] = tensor.insert_slice %[[C0]] into %[[PACK]][0] [8] [1]
-// CHECK:         %[[S1:.*]] = tensor.extract_slice %[[P0]][8] [5] [1]
-// CHECK:         %[[SQ:.*]] = linalg.mul ins(%[[V]], %[[V]] : {{.*}}) outs(%[[S1]] : tensor<5xf32>)
-// CHECK:         %[[P1:.*]] = tensor.insert_slice %[[SQ]] into %[[P0]][8] [5] [1]
-// CHECK:         %[[P2:.*]] = tensor.insert_slice %[[W]] into %[[P1]][13] [3] [1]
-// CHECK:         replica.all_reduce sum %[[P2]] : tensor<16xf32>
+// CHECK:         %[[SQ:.*]] = linalg.mul ins(%[[V]], %[[V]] : {{.*}})
+// CHECK-NOT:     tensor.insert_slice
+// CHECK:         %[[P:.*]] = replica.pack %[[MM]], %[[SQ]], %[[W]] offsets [0, 8, 13] : tensor<2x4xf32>, tensor<5xf32>, tensor<3xf32> -> tensor<16xf32>
+// CHECK:         %[[R:.*]] = replica.all_reduce sum %[[P]] : tensor<16xf32>
+// CHECK:         %[[M:.*]]:3 = replica.split_pack %[[R]] offsets [0, 8, 13] : tensor<16xf32> -> tensor<2x4xf32>, tensor<5xf32>, tensor<3xf32>
+// CHECK:         replica.yield %[[M]]#0, %[[M]]#1, %[[M]]#2
+// CHAIN:         "copies_avoided": 4
+// CHAIN:         "in_place": true
+// CHAIN:         "type": "tensor<2x4xf32>"
+// CHAIN:         "in_place": true
+// CHAIN:         "type": "tensor<5xf32>"
+// CHAIN:         "in_place": false
+// CHAIN:         "type": "tensor<3xf32>"
+// CHAIN:         "in_place": true
+// CHAIN:         "in_place": true
+//--- chain.mlir
 func.func @chain(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>, %v: tensor<5xf32>, %w: tensor<3xf32>) -> (tensor<2x4xf32>, tensor<5xf32>, tensor<3xf32>) {
   %r:3 = replica.replicate<2> (%a0 = %a, %b0 = %b, %v0 = %v, %w0 = %w) : (tensor<2x3xf32>, tensor<3x4xf32>, tensor<5xf32>, tensor<3xf32>) -> (!replica.per_replica<2 x tensor<2x4xf32>>, !replica.per_replica<2 x tensor<5xf32>>, !replica.per_replica<2 x tensor<3xf32>>) {
     %zero = arith.constant 0.0 : f32
@@ -40,18 +51,14 @@ func.func @chain(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>, %v: tensor<5xf32>, %w
 
 // -----
 
-// Producers whose chains overlap: the second member's chain (fill, then
-// mul) encloses the first member's producer, so the slices cannot be
-// threaded through both; the first is copied in at the pack instead.
+// Producers whose chains overlap (the second member's fill comes before the
+// first member's producer) need nothing special: each member is a buffer of
+// its own until replica-pack-in-place allocates it in the pack.
 // CHECK-LABEL: func.func @overlapping_chains(
-// CHECK:         %[[PACK:.*]] = tensor.empty() : tensor<8xf32>
-// CHECK:         %[[S:.*]] = tensor.extract_slice %[[PACK]][4] [4] [1]
-// CHECK:         %[[F:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[S]] : tensor<4xf32>)
-// CHECK:         %[[FIRST:.*]] = linalg.add ins(%{{.*}}, %{{.*}} : {{.*}}) outs(%{{.*}} : tensor<4xf32>)
+// CHECK:         %[[F:.*]] = linalg.fill
+// CHECK:         %[[FIRST:.*]] = linalg.add
 // CHECK:         %[[SECOND:.*]] = linalg.mul ins(%{{.*}}, %{{.*}} : {{.*}}) outs(%[[F]] : tensor<4xf32>)
-// CHECK:         %[[P0:.*]] = tensor.insert_slice %[[SECOND]] into %[[PACK]][4] [4] [1]
-// CHECK:         %[[P1:.*]] = tensor.insert_slice %[[FIRST]] into %[[P0]][0] [4] [1]
-// CHECK:         replica.all_reduce sum %[[P1]] : tensor<8xf32>
+// CHECK:         replica.pack %[[FIRST]], %[[SECOND]] offsets [0, 4]
 func.func @overlapping_chains(%v: tensor<4xf32>, %s: f32) -> !replica.per_replica<2 x tensor<4xf32>> {
   %r = replica.replicate<2> (%v0 = %v, %s0 = %s) : (tensor<4xf32>, f32) -> !replica.per_replica<2 x tensor<4xf32>> {
     %e0 = tensor.empty() : tensor<4xf32>
@@ -70,18 +77,22 @@ func.func @overlapping_chains(%v: tensor<4xf32>, %s: f32) -> !replica.per_replic
 // -----
 
 // Copied in, not computed in place: a producer in another block, one whose
-// init is not a tensor.empty (its contents are read), a producer with two
-// results, and a scalar.
+// init is not a tensor.empty (its contents are read), and a scalar. A
+// producer with two results is computed in place.
 // CHECK-LABEL: func.func @copied(
+// CHECK:         %[[OUT:.*]] = linalg.add
 // CHECK:         scf.for
-// CHECK:           %[[PACK:.*]] = tensor.empty() : tensor<13xf32>
-// CHECK-NOT:       tensor.extract_slice %[[PACK]]
-// CHECK:           tensor.insert_slice %{{.*}} into %[[PACK]][0] [4] [1]
-// CHECK:           tensor.insert_slice
-// CHECK:           tensor.insert_slice
-// CHECK:           tensor.from_elements
-// CHECK:           tensor.insert_slice
-// CHECK:           replica.all_reduce sum %{{.*}} : tensor<13xf32>
+// CHECK:           %[[READS:.*]] = linalg.add
+// CHECK:           %[[TWO:.*]]:2 = linalg.generic
+// CHECK:           %[[S:.*]] = tensor.from_elements
+// CHECK:           %[[P:.*]] = replica.pack %[[OUT]], %[[READS]], %[[TWO]]#0, %[[S]] offsets [0, 4, 8, 12] : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<1xf32> -> tensor<13xf32>
+// CHECK:           replica.all_reduce sum %[[P]] : tensor<13xf32>
+// COPIED:        "copies_avoided": 2
+// COPIED:        "in_place": false
+// COPIED:        "in_place": false
+// COPIED:        "in_place": true
+// COPIED:        "in_place": false
+//--- copied.mlir
 func.func @copied(%v: tensor<4xf32>, %acc: tensor<4xf32>, %s: f32, %n: index) -> !replica.per_replica<2 x tensor<4xf32>> {
   %r = replica.replicate<2> (%v0 = %v, %acc0 = %acc, %s0 = %s) : (tensor<4xf32>, tensor<4xf32>, f32) -> !replica.per_replica<2 x tensor<4xf32>> {
     %c0 = arith.constant 0 : index
@@ -111,4 +122,26 @@ func.func @copied(%v: tensor<4xf32>, %acc: tensor<4xf32>, %s: f32, %n: index) ->
     replica.yield %res : tensor<4xf32>
   }
   return %r : !replica.per_replica<2 x tensor<4xf32>>
+}
+
+// -----
+
+// A tensor.empty that a member's producer shares with a later computation
+// is split: the member gets its own, so the later fill does not write into
+// the buffer that replica-pack-in-place allocates in the pack.
+// CHECK-LABEL: func.func @shared_empty(
+// CHECK:         %[[E0:.*]] = tensor.empty() : tensor<4xf32>
+// CHECK:         %[[E1:.*]] = tensor.empty() : tensor<4xf32>
+// CHECK:         %[[G:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E1]] : tensor<4xf32>)
+// CHECK:         replica.pack %[[G]], %{{.*}} offsets [0, 4]
+// CHECK:         linalg.fill ins(%{{.*}} : f32) outs(%[[E0]] : tensor<4xf32>)
+module attributes {replica.num_replicas = 2 : i64} {
+  func.func @shared_empty(%s: f32, %t: f32, %v: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
+    %e = tensor.empty() : tensor<4xf32>
+    %g = linalg.fill ins(%s : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+    %rg = replica.all_reduce sum %g : tensor<4xf32>
+    %rv = replica.all_reduce sum %v : tensor<4xf32>
+    %h = linalg.fill ins(%t : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+    return %rg, %rv, %h : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+  }
 }

@@ -6,17 +6,12 @@ shard.grid @grid(shape = 2x4)
 
 // CHECK-LABEL: func.func @shard(
 // CHECK-SAME:    %[[A:[A-Za-z0-9_]+]]: tensor<4xf32>, %[[B:[A-Za-z0-9_]+]]: tensor<2x2xf32>, %[[C:[A-Za-z0-9_]+]]: tensor<4xf32>, %[[D:[A-Za-z0-9_]+]]: tensor<4xf32>)
-// CHECK:         %[[E:.*]] = tensor.empty() : tensor<32xf32>
-// CHECK:         %[[P0:.*]] = tensor.insert_slice %[[A]] into %[[E]][0] [4] [1]
-// CHECK:         %[[FB:.*]] = tensor.collapse_shape %[[B]] {{\[\[}}0, 1]]
-// CHECK:         %[[P1:.*]] = tensor.insert_slice %[[FB]] into %[[P0]][16] [4] [1]
-// CHECK:         %[[R:.*]] = shard.all_reduce %[[P1]] on @grid grid_axes = [1] : tensor<32xf32> -> tensor<32xf32>
-// CHECK:         %[[RA:.*]] = tensor.extract_slice %[[R]][0] [4] [1]
-// CHECK:         %[[SB:.*]] = tensor.extract_slice %[[R]][16] [4] [1]
-// CHECK:         %[[RB:.*]] = tensor.expand_shape %[[SB]]
+// CHECK:         %[[P:.*]] = replica.pack %[[A]], %[[B]] offsets [0, 16] : tensor<4xf32>, tensor<2x2xf32> -> tensor<32xf32>
+// CHECK:         %[[R:.*]] = shard.all_reduce %[[P]] on @grid grid_axes = [1] : tensor<32xf32> -> tensor<32xf32>
+// CHECK:         %[[M:.*]]:2 = replica.split_pack %[[R]] offsets [0, 16] : tensor<32xf32> -> tensor<4xf32>, tensor<2x2xf32>
 // CHECK:         %[[RC:.*]] = shard.all_reduce %[[C]] on @grid grid_axes = [0]
 // CHECK:         %[[RD:.*]] = shard.all_reduce %[[D]] on @grid grid_axes = [1] reduction = max
-// CHECK:         return %[[RA]], %[[RB]], %[[RC]], %[[RD]]
+// CHECK:         return %[[M]]#0, %[[M]]#1, %[[RC]], %[[RD]]
 func.func @shard(%a: tensor<4xf32>, %b: tensor<2x2xf32>, %c: tensor<4xf32>, %d: tensor<4xf32>)
     -> (tensor<4xf32>, tensor<2x2xf32>, tensor<4xf32>, tensor<4xf32>) {
   %ra = shard.all_reduce %a on @grid grid_axes = [1] : tensor<4xf32> -> tensor<4xf32>

@@ -7,36 +7,29 @@
 // bytes-per-pack=0: one pack; 128 in program order: {a, b}, {c, d};
 // in reverse order {d, c}, {b, a}: the same packs, placed in program order.
 // CHECK-LABEL: func.func @sizes(
-// ONE:         %[[E:.*]] = tensor.empty() : tensor<64xf32>
-// ONE-COUNT-4: tensor.insert_slice
-// ONE:         replica.all_reduce sum %{{.*}} : tensor<64xf32>
+// CHECK-SAME:    %[[A:[A-Za-z0-9_]+]]: tensor<4xf32>, %[[B:[A-Za-z0-9_]+]]: tensor<4xf32>, %[[C:[A-Za-z0-9_]+]]: tensor<16xf32>, %[[D:[A-Za-z0-9_]+]]: f32)
+// ONE:         %[[DT:.*]] = tensor.from_elements %[[D]] : tensor<1xf32>
+// ONE:         %[[P:.*]] = replica.pack %[[A]], %[[B]], %[[C]], %[[DT]] offsets [0, 16, 32, 48] : tensor<4xf32>, tensor<4xf32>, tensor<16xf32>, tensor<1xf32> -> tensor<64xf32>
+// ONE:         %[[R:.*]] = replica.all_reduce sum %[[P]] : tensor<64xf32>
+// ONE:         %[[M:.*]]:4 = replica.split_pack %[[R]] offsets [0, 16, 32, 48] : tensor<64xf32> -> tensor<4xf32>, tensor<4xf32>, tensor<16xf32>, tensor<1xf32>
+// ONE:         %[[DR:.*]] = tensor.extract %[[M]]#3
 // ONE-NOT:     replica.all_reduce
-// ONE:         return
+// ONE:         return %[[M]]#0, %[[M]]#1, %[[M]]#2, %[[DR]]
 
-// B128-SAME:    %[[A:[A-Za-z0-9_]+]]: tensor<4xf32>, %[[B:[A-Za-z0-9_]+]]: tensor<4xf32>, %[[C:[A-Za-z0-9_]+]]: tensor<16xf32>, %[[D:[A-Za-z0-9_]+]]: f32)
 // The two packs are ready together: one batch launches both.
-// B128:         tensor.empty() : tensor<32xf32>
-// B128:         tensor.insert_slice %[[A]] into %{{.*}}[0] [4] [1]
-// B128:         %[[P0:.*]] = tensor.insert_slice %[[B]] into %{{.*}}[16] [4] [1]
-// B128:         tensor.empty() : tensor<32xf32>
-// B128:         tensor.insert_slice %[[C]] into %{{.*}}[0] [16] [1]
-// B128:         tensor.from_elements %[[D]]
-// B128:         %[[P1:.*]] = tensor.insert_slice
-// B128:         replica.batch_all_reduce sum %[[P0]], %[[P1]] : tensor<32xf32>, tensor<32xf32>
+// B128:         %[[P0:.*]] = replica.pack %[[A]], %[[B]] offsets [0, 16] : {{.*}} -> tensor<32xf32>
+// B128:         %[[DT:.*]] = tensor.from_elements %[[D]]
+// B128:         %[[P1:.*]] = replica.pack %[[C]], %[[DT]] offsets [0, 16] : {{.*}} -> tensor<32xf32>
+// B128:         %[[R:.*]]:2 = replica.batch_all_reduce sum %[[P0]], %[[P1]] : tensor<32xf32>, tensor<32xf32>
+// B128:         replica.split_pack %[[R]]#0 offsets [0, 16] : tensor<32xf32> -> tensor<4xf32>, tensor<4xf32>
+// B128:         replica.split_pack %[[R]]#1 offsets [0, 16] : tensor<32xf32> -> tensor<16xf32>, tensor<1xf32>
 // B128-NOT:     replica.all_reduce
 
-// REV-SAME:    %[[A:[A-Za-z0-9_]+]]: tensor<4xf32>, %[[B:[A-Za-z0-9_]+]]: tensor<4xf32>, %[[C:[A-Za-z0-9_]+]]: tensor<16xf32>, %[[D:[A-Za-z0-9_]+]]: f32)
-// REV:         tensor.insert_slice %[[A]] into %{{.*}}[0] [4] [1]
-// REV:         %[[P0:.*]] = tensor.insert_slice %[[B]] into %{{.*}}[16] [4] [1]
-// REV:         tensor.insert_slice %[[C]] into %{{.*}}[0] [16] [1]
-// REV:         %[[P1:.*]] = tensor.insert_slice
+// REV:         %[[P0:.*]] = replica.pack %[[A]], %[[B]] offsets [0, 16]
+// REV:         %[[P1:.*]] = replica.pack %[[C]], %{{.*}} offsets [0, 16]
 // REV:         replica.batch_all_reduce sum %[[P0]], %[[P1]] : tensor<32xf32>, tensor<32xf32>
 
-// ALIGN4:         tensor.empty() : tensor<25xf32>
-// ALIGN4:         tensor.insert_slice %{{.*}}[0] [4] [1]
-// ALIGN4:         tensor.insert_slice %{{.*}}[4] [4] [1]
-// ALIGN4:         tensor.insert_slice %{{.*}}[8] [16] [1]
-// ALIGN4:         tensor.insert_slice %{{.*}}[24] [1] [1]
+// ALIGN4:         replica.pack %[[A]], %[[B]], %[[C]], %{{.*}} offsets [0, 4, 8, 24] : {{.*}} -> tensor<25xf32>
 module attributes {replica.num_replicas = 2 : i64} {
   func.func @sizes(%a: tensor<4xf32>, %b: tensor<4xf32>, %c: tensor<16xf32>, %d: f32)
       -> (tensor<4xf32>, tensor<4xf32>, tensor<16xf32>, f32) {
@@ -137,14 +130,12 @@ func.func @loop_and_cross(%d: !replica.per_replica<2 x tensor<4xf32>>, %e: !repl
 // and leaves c alone; reverse order packs {c, b} and leaves a alone.
 // CHECK-LABEL: func.func @order(
 // CHECK-SAME:    %[[A:[A-Za-z0-9_]+]]: tensor<4xf32>, %[[B:[A-Za-z0-9_]+]]: tensor<4xf32>, %[[C:[A-Za-z0-9_]+]]: tensor<4xf32>)
-// B128:         tensor.insert_slice %[[A]] into %{{.*}}[0]
-// B128:         tensor.insert_slice %[[B]] into %{{.*}}[16]
-// B128:         replica.all_reduce sum %{{.*}} : tensor<32xf32>
+// B128:         %[[P:.*]] = replica.pack %[[A]], %[[B]] offsets [0, 16]
+// B128:         replica.all_reduce sum %[[P]] : tensor<32xf32>
 // B128:         replica.all_reduce sum %[[C]] : tensor<4xf32>
 // REV:         replica.all_reduce sum %[[A]] : tensor<4xf32>
-// REV:         tensor.insert_slice %[[B]] into %{{.*}}[0]
-// REV:         tensor.insert_slice %[[C]] into %{{.*}}[16]
-// REV:         replica.all_reduce sum %{{.*}} : tensor<32xf32>
+// REV:         %[[P:.*]] = replica.pack %[[B]], %[[C]] offsets [0, 16]
+// REV:         replica.all_reduce sum %[[P]] : tensor<32xf32>
 module attributes {replica.num_replicas = 2 : i64} {
   func.func @order(%a: tensor<4xf32>, %b: tensor<4xf32>, %c: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
     %ra = replica.all_reduce sum %a : tensor<4xf32>

@@ -23,7 +23,7 @@
 //
 // The fusion did pack something (otherwise the runs above prove nothing).
 // RUN: FileCheck %s --input-file=%t.auto.mlir --check-prefix=FUSED
-// FUSED: tensor.insert_slice
+// FUSED: replica.pack
 // FUSED: replica.all_reduce {{sum|mean}} %{{.*}} : tensor<{{[0-9]+}}x
 
 // Many independent in-replica reductions in one block, of mixed kinds,

@@ -112,76 +112,41 @@ static int64_t getElementBytes(Type element) {
   return llvm::divideCeil(element.getIntOrFloatBitWidth(), 8);
 }
 
-/// The flat 1-D form of a scalar or statically shaped tensor.
-static Value flatten(OpBuilder &builder, Location loc, Value value,
-                     int64_t numElements) {
-  Type element = getElementTypeOrSelf(value.getType());
-  auto flat = RankedTensorType::get({numElements}, element);
-  auto tensor = dyn_cast<RankedTensorType>(value.getType());
-  if (!tensor)
-    return tensor::FromElementsOp::create(builder, loc, flat, value);
-  if (tensor.getRank() == 1)
+/// The type a pack takes a value of `type` as: a tensor as it is, a scalar
+/// as a tensor<1xT>.
+static RankedTensorType getMemberType(Type type) {
+  if (auto tensor = dyn_cast<RankedTensorType>(type))
+    return tensor;
+  return RankedTensorType::get({1}, type);
+}
+
+/// `value` as a pack takes it (`getMemberType`).
+static Value asTensor(OpBuilder &builder, Location loc, Value value) {
+  if (isa<RankedTensorType>(value.getType()))
     return value;
-  if (tensor.getRank() == 0)
-    return tensor::ExpandShapeOp::create(builder, loc, flat, value,
-                                         ArrayRef<ReassociationIndices>{});
-  ReassociationIndices all(tensor.getRank());
-  std::iota(all.begin(), all.end(), 0);
-  return tensor::CollapseShapeOp::create(builder, loc, flat, value,
-                                         ArrayRef<ReassociationIndices>{all});
+  return tensor::FromElementsOp::create(
+      builder, loc, getMemberType(value.getType()), value);
 }
 
-/// The inverse of `flatten`: `flat` back in the form of `type`.
-static Value unflatten(OpBuilder &builder, Location loc, Value flat,
-                       Type type) {
-  auto tensor = dyn_cast<RankedTensorType>(type);
-  if (!tensor) {
-    Value zero = arith::ConstantIndexOp::create(builder, loc, 0);
-    return tensor::ExtractOp::create(builder, loc, flat, zero);
-  }
-  if (tensor.getRank() == 1)
-    return flat;
-  if (tensor.getRank() == 0)
-    return tensor::CollapseShapeOp::create(builder, loc, tensor, flat,
-                                           ArrayRef<ReassociationIndices>{});
-  ReassociationIndices all(tensor.getRank());
-  std::iota(all.begin(), all.end(), 0);
-  return tensor::ExpandShapeOp::create(builder, loc, tensor, flat,
-                                       ArrayRef<ReassociationIndices>{all});
-}
-
-/// `buffer` with `value`, flattened, at element `offset`.
-static Value insertMember(OpBuilder &builder, Location loc, Value buffer,
-                          Value value, int64_t numElements, int64_t offset) {
-  Value flat = flatten(builder, loc, value, numElements);
-  return tensor::InsertSliceOp::create(
-      builder, loc, flat, buffer,
-      ArrayRef<OpFoldResult>{builder.getIndexAttr(offset)},
-      ArrayRef<OpFoldResult>{builder.getIndexAttr(numElements)},
-      ArrayRef<OpFoldResult>{builder.getIndexAttr(1)});
-}
-
-/// The member of `type` at element `offset` of the 1-D `buffer`.
-static Value extractMember(OpBuilder &builder, Location loc, Value buffer,
-                           Type type, int64_t numElements, int64_t offset) {
-  Value slice = tensor::ExtractSliceOp::create(
-      builder, loc, buffer,
-      ArrayRef<OpFoldResult>{builder.getIndexAttr(offset)},
-      ArrayRef<OpFoldResult>{builder.getIndexAttr(numElements)},
-      ArrayRef<OpFoldResult>{builder.getIndexAttr(1)});
-  return unflatten(builder, loc, slice, type);
+/// The inverse of `asTensor`: `tensor` in the form of `type`.
+static Value fromTensor(OpBuilder &builder, Location loc, Value tensor,
+                        Type type) {
+  if (isa<RankedTensorType>(type))
+    return tensor;
+  Value zero = arith::ConstantIndexOp::create(builder, loc, 0);
+  return tensor::ExtractOp::create(builder, loc, tensor, zero);
 }
 
 /// Where a reduced value can be computed straight into its pack slice: the
 /// `tensor.empty` init of the destination-style op at the root of the chain
-/// of single-result destination-style ops in `block` that computes `value`
+/// of destination-style ops in `block` that computes `value`
 /// (say fill then matmul). Null if there is none.
 static OpOperand *getEmptyInit(Value value, Block *block) {
   auto result = dyn_cast<OpResult>(value);
   while (result) {
     Operation *producer = result.getOwner();
     auto dps = dyn_cast<DestinationStyleOpInterface>(producer);
-    if (!dps || producer->getBlock() != block || producer->getNumResults() != 1)
+    if (!dps || producer->getBlock() != block)
       return nullptr;
     OpOperand *init = dps.getTiedOpOperand(result);
     if (init->get().getDefiningOp<tensor::EmptyOp>())
@@ -213,11 +178,9 @@ private:
   void layOutPack(Pack &pack);
   void rewriteGroup(ArrayRef<Pack *> group,
                     DenseMap<Operation *, SmallVector<bool>> &fused);
-  Value packLanes(OpBuilder &builder, Location loc, const Pack &pack,
-                  ArrayRef<Value> values, ArrayRef<int64_t> offsets,
-                  int64_t size);
-  Value packInPlace(OpBuilder &builder, Location loc, const Pack &pack,
-                    ArrayRef<int64_t> offsets, int64_t size);
+  Value packMembers(OpBuilder &builder, Location loc, const Pack &pack,
+                    ArrayRef<Value> values);
+  void prepareInPlace(const Pack &pack, Block &block);
   void remarkUnfused(const Candidate &candidate, StringRef reason);
   void recordPack(const Pack &pack, ArrayRef<int64_t> offsets);
 
@@ -451,77 +414,39 @@ FuseReductionsPass::formPacks(MutableArrayRef<Candidate> candidates) {
   return packs;
 }
 
-/// Packs the lane values `values` of the members into one flat tensor.
-Value FuseReductionsPass::packLanes(OpBuilder &builder, Location loc,
-                                    const Pack &pack, ArrayRef<Value> values,
-                                    ArrayRef<int64_t> offsets, int64_t size) {
-  Value buffer = tensor::EmptyOp::create(builder, loc, ArrayRef<int64_t>{size},
-                                         pack.key.element);
-  for (auto [member, value, offset] :
-       llvm::zip_equal(pack.members, values, offsets))
-    buffer =
-        insertMember(builder, loc, buffer, value, member->numElements, offset);
-  return buffer;
+/// One `replica.pack` of `values`, the members' values (in-replica) or one
+/// replica's components of them (across replicas).
+Value FuseReductionsPass::packMembers(OpBuilder &builder, Location loc,
+                                      const Pack &pack,
+                                      ArrayRef<Value> values) {
+  SmallVector<Value> members;
+  for (Value value : values)
+    members.push_back(asTensor(builder, loc, value));
+  auto type = RankedTensorType::get({pack.size}, pack.key.element);
+  return PackOp::create(builder, loc, type, members, pack.offsets);
 }
 
-/// Packs local member values. A member computed by destination-style ops
-/// from a `tensor.empty` gets its slice of the pack as that init, so
-/// one-shot bufferization writes it in place: no copy into the pack. The
-/// pack is then threaded through those producers in program order (each
-/// slice is taken just before its first producer and inserted right after
-/// the last); the other members are copied in at the pack's place.
-Value FuseReductionsPass::packInPlace(OpBuilder &builder, Location loc,
-                                      const Pack &pack,
-                                      ArrayRef<int64_t> offsets, int64_t size) {
-  Block *block = builder.getInsertionBlock();
-  struct Slot {
-    Candidate *member;
-    int64_t offset;
-    OpOperand *init;
-  };
-  SmallVector<Slot> inPlaceSlots, copied;
-  for (auto [member, offset] : llvm::zip_equal(pack.members, offsets)) {
+/// Prepares the members that are computed straight into their pack slice:
+/// those a chain of destination-style ops in the block computes from a
+/// `tensor.empty`, whose buffer replica-pack-in-place allocates in the pack
+/// once bufferized. Each gets a `tensor.empty` of its own, so that no other
+/// computation shares (and writes) its buffer after the pack has read it.
+void FuseReductionsPass::prepareInPlace(const Pack &pack, Block &block) {
+  for (Candidate *member : pack.members) {
     OpOperand *init = isa<RankedTensorType>(member->localType)
-                          ? getEmptyInit(member->input(), block)
+                          ? getEmptyInit(member->input(), &block)
                           : nullptr;
-    (init ? inPlaceSlots : copied).push_back({member, offset, init});
-  }
-  // Slices go in producer order; a member whose producers overlap the
-  // previous member's is copied instead.
-  llvm::sort(inPlaceSlots, [](const Slot &a, const Slot &b) {
-    return a.init->getOwner()->isBeforeInBlock(b.init->getOwner());
-  });
-  SmallVector<Slot> chain;
-  for (Slot &slot : inPlaceSlots) {
-    if (!chain.empty() &&
-        !chain.back().member->input().getDefiningOp()->isBeforeInBlock(
-            slot.init->getOwner()))
-      copied.push_back(slot);
-    else
-      chain.push_back(slot);
-  }
-  OpBuilder::InsertPoint packPoint = builder.saveInsertionPoint();
-  if (!chain.empty())
-    builder.setInsertionPoint(chain.front().init->getOwner());
-  Value buffer = tensor::EmptyOp::create(builder, loc, ArrayRef<int64_t>{size},
-                                         pack.key.element);
-  for (Slot &slot : chain) {
-    Candidate *member = slot.member;
-    builder.setInsertionPoint(slot.init->getOwner());
-    slot.init->set(extractMember(builder, loc, buffer, member->localType,
-                                 member->numElements, slot.offset));
-    builder.setInsertionPointAfterValue(member->input());
-    buffer = insertMember(builder, loc, buffer, member->input(),
-                          member->numElements, slot.offset);
+    if (!init)
+      continue;
+    Operation *empty = init->get().getDefiningOp();
+    if (!empty->hasOneUse()) {
+      OpBuilder builder(init->getOwner());
+      init->set(builder.clone(*empty)->getResult(0));
+    }
     inPlace.insert(member);
     ++numCopiesAvoided;
     ++reportedCopiesAvoided;
   }
-  builder.restoreInsertionPoint(packPoint);
-  for (Slot &slot : copied)
-    buffer = insertMember(builder, loc, buffer, slot.member->input(),
-                          slot.member->numElements, slot.offset);
-  return buffer;
 }
 
 void FuseReductionsPass::layOutPack(Pack &pack) {
@@ -595,8 +520,11 @@ void FuseReductionsPass::rewriteGroup(
     numFused += pack->members.size();
     numBytes += pack->size * getElementBytes(pack->key.element);
     if (!pack->key.crossReplica) {
-      inputs.push_back(
-          packInPlace(builder, loc, *pack, pack->offsets, pack->size));
+      SmallVector<Value> values;
+      for (Candidate *member : pack->members)
+        values.push_back(member->input());
+      inputs.push_back(packMembers(builder, loc, *pack, values));
+      prepareInPlace(*pack, *builder.getInsertionBlock());
       continue;
     }
     int64_t n = pack->key.numReplicas;
@@ -608,8 +536,7 @@ void FuseReductionsPass::rewriteGroup(
     }
     SmallVector<Value> packedLanes;
     for (ArrayRef<Value> lane : lanes)
-      packedLanes.push_back(
-          packLanes(builder, loc, *pack, lane, pack->offsets, pack->size));
+      packedLanes.push_back(packMembers(builder, loc, *pack, lane));
     Type distributed = PerReplicaType::get(builder.getContext(), n,
                                            packedLanes.front().getType());
     inputs.push_back(RegroupOp::create(builder, loc, distributed, packedLanes,
@@ -658,10 +585,14 @@ void FuseReductionsPass::rewriteGroup(
     Value flat = pack->key.crossReplica
                      ? UnpackOp::create(builder, loc, result).getResult(0)
                      : result;
-    for (auto [member, offset] :
-         llvm::zip_equal(pack->members, pack->offsets)) {
-      Value value = extractMember(builder, loc, flat, member->localType,
-                                  member->numElements, offset);
+    SmallVector<Type> memberTypes;
+    for (Candidate *member : pack->members)
+      memberTypes.push_back(getMemberType(member->localType));
+    auto split =
+        SplitPackOp::create(builder, loc, memberTypes, flat, pack->offsets);
+    for (auto [member, tensor] :
+         llvm::zip_equal(pack->members, split.getMembers())) {
+      Value value = fromTensor(builder, loc, tensor, member->localType);
       if (pack->key.crossReplica)
         value =
             RegroupOp::create(builder, loc, member->result().getType(),

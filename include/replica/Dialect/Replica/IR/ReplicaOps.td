@@ -5,6 +5,7 @@
 
 include "replica/Dialect/Replica/IR/ReplicaBase.td"
 include "replica/Dialect/Replica/IR/ReplicaTypes.td"
+include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.td"
 include "mlir/IR/BuiltinTypes.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
@@ -306,6 +307,66 @@ def Replica_AllGatherOp : Replica_CollectiveOp<"all_gather"> {
   }];
   let hasFolder = 1;
   let hasCanonicalizer = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Packs
+//===----------------------------------------------------------------------===//
+
+def Replica_PackOp : Replica_Op<"pack", [Pure,
+    DeclareOpInterfaceMethods<BufferizableOpInterface, [
+      "bufferizesToAllocation", "bufferizesToMemoryRead",
+      "bufferizesToMemoryWrite", "getAliasingValues", "bufferize",
+      "getBufferType"]>]> {
+  let summary = "lay out tensors in one flat buffer";
+  let description = [{
+    The buffer `replica-fuse-reductions` reduces in one all-reduce: each
+    member, flattened in row-major order, at its element offset; the
+    elements between members are undefined. Offsets increase and members do
+    not overlap. All members are statically shaped and share the pack's
+    element type.
+
+    The op takes every member at once, so bufferizing a pack is one
+    allocation and one copy per member, with nothing for one-shot
+    bufferization's analysis to relate between members: its cost grows
+    linearly with their number. `replica-pack-in-place` then removes the
+    copies of members computed in fresh buffers by computing them in their
+    slices.
+
+    ```mlir
+    %p = replica.pack %a, %b offsets [0, 16] : tensor<4xf32>, tensor<2x2xf32> -> tensor<32xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<AnyStaticShapeTensor>:$members,
+                       DenseI64ArrayAttr:$offsets);
+  let results = (outs 1DTensorOf<[AnyType]>:$result);
+  let assemblyFormat = [{
+    $members `offsets` $offsets attr-dict `:` type($members) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Replica_SplitPackOp : Replica_Op<"split_pack", [Pure,
+    DeclareOpInterfaceMethods<BufferizableOpInterface, [
+      "bufferizesToMemoryRead", "bufferizesToMemoryWrite",
+      "getAliasingValues", "bufferize", "getBufferType"]>]> {
+  let summary = "the members of a flat buffer";
+  let description = [{
+    The inverse of `replica.pack`: each result is the member of its type at
+    its element offset. Results bufferize to views of the pack's buffer, so
+    reduced members are read where the all-reduce wrote them.
+
+    ```mlir
+    %a, %b = replica.split_pack %r offsets [0, 16] : tensor<32xf32> -> tensor<4xf32>, tensor<2x2xf32>
+    ```
+  }];
+  let arguments = (ins 1DTensorOf<[AnyType]>:$pack, DenseI64ArrayAttr:$offsets);
+  let results = (outs Variadic<AnyStaticShapeTensor>:$members);
+  let assemblyFormat = [{
+    $pack `offsets` $offsets attr-dict `:` type($pack) `->` type($members)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 #endif // REPLICA_DIALECT_REPLICA_IR_REPLICAOPS_TD

@@ -198,6 +198,46 @@ def ReplicaFuseReductionsPass : Pass<"replica-fuse-reductions"> {
   ];
 }
 
+def ReplicaPackInPlacePass : Pass<"replica-pack-in-place"> {
+  let summary = "Compute pack members straight into their pack slices";
+  let description = [{
+    On buffers, right after bufferization: `replica.pack` bufferizes to a
+    fresh 1-D buffer and one `memref.copy` of each member into its slice.
+    A member whose buffer is a `memref.alloc` of the same block, copied whole
+    into its slice and never written or freed after the copy, is allocated
+    as that slice instead (a `memref.view` of the pack's bytes, with the
+    member's own identity-layout type, so none of its users change), and the
+    copy goes: the member's producers write straight into the pack (TF's
+    ScopedAllocator, DDP's bucket views). Where the member is still read
+    after the copy, nothing may write the pack after it either. The pack is
+    then allocated as bytes, before its first such member. Each pack and
+    member is looked at once: the pass is linear in the program.
+
+    ```mlir
+    %g = memref.alloc() : memref<8x3xf32>
+    linalg.fill ins(%zero : f32) outs(%g : memref<8x3xf32>)
+    %pack = memref.alloc() : memref<32xf32>
+    %slot = memref.subview %pack[0] [24] [1] : memref<32xf32> to memref<24xf32, strided<[1]>>
+    %slot2d = memref.expand_shape %slot [[0, 1]] output_shape [8, 3] : memref<24xf32, strided<[1]>> into memref<8x3xf32, strided<[3, 1]>>
+    memref.copy %g, %slot2d : memref<8x3xf32> to memref<8x3xf32, strided<[3, 1]>>
+    ```
+    becomes
+    ```mlir
+    %bytes = memref.alloc() : memref<128xi8>
+    %pack = memref.view %bytes[%c0][] : memref<128xi8> to memref<32xf32>
+    %g = memref.view %bytes[%c0][] : memref<128xi8> to memref<8x3xf32>
+    linalg.fill ins(%zero : f32) outs(%g : memref<8x3xf32>)
+    ```
+  }];
+  let statistics = [
+    Statistic<"numMembersInPlace", "num-members-in-place",
+              "Number of pack members computed in their slices">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect"
+  ];
+}
+
 def ReplicaBatchPackCopiesPass : Pass<"replica-batch-pack-copies"> {
   let summary = "One parallel loop for the copies into (or out of) a pack";
   let description = [{
