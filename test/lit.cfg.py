@@ -2,6 +2,7 @@
 # lit configuration for the replica regression tests.
 
 import os
+import shutil
 
 import lit.formats
 import lit.util
@@ -53,6 +54,14 @@ config.substitutions.append(
 config.substitutions.append(
     ("%mlir_c_runner_utils",
      os.path.join(config.llvm_lib_dir, "libmlir_c_runner_utils.so")))
+
+# replica-run caches its calibration of the mpi transport: the tests keep
+# theirs in the build tree, never in the user's home, and measure afresh
+# once per np in each run of the suite.
+calibration_cache = os.path.join(config.replica_obj_root, "test",
+                                 "calibration-cache")
+shutil.rmtree(calibration_cache, ignore_errors=True)
+config.environment["REPLICA_CACHE_DIR"] = calibration_cache
 
 # MPI integration tests run where the backend was built and mpirun exists.
 if config.enable_mpi and lit.util.which("mpirun"):

@@ -12,6 +12,7 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdarg>
 #include <cstdint>
 #include <cstdio>
@@ -20,6 +21,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <string>
 #include <vector>
 
 #define REPLICA_MPI_EXPORT __attribute__((visibility("default")))
@@ -66,6 +68,16 @@ fail(const char *function, const char *format, ...) {
   va_end(args);
   std::fprintf(stderr, "%s\n", message);
   abortAll();
+}
+
+/// Writes `text` and a newline to the file at `path`, or ends all ranks
+/// with a message naming `function`, the file and the error.
+static void writeLine(const char *function, const char *path,
+                      const std::string &text) {
+  FILE *file = std::fopen(path, "w");
+  if (!file || std::fprintf(file, "%s\n", text.c_str()) < 0 ||
+      std::fclose(file) != 0)
+    fail(function, "cannot write %s: %s", path, std::strerror(errno));
 }
 
 static int getWorldSize() {
@@ -477,8 +489,19 @@ REPLICA_MPI_EXPORT void replica_mpi_finalize(void) {
     MPI_REPORT_IF_ERROR(MPI_Finalize());
 }
 
-/// Ends all ranks with `code`; safe to call from a watchdog thread, and
-/// before MPI is up, when it just exits.
+/// Identifies what replica_mpi_calibrate measures, so that a calibration
+/// cached by replica-run goes stale when it changes: the MPI library and its
+/// version (the first line of MPI_Get_library_version, which MPI allows
+/// before MPI_Init). Whatever else comes to change the measured transport
+/// must be added here.
+REPLICA_MPI_EXPORT const char *replica_mpi_transport(void) {
+  static char version[MPI_MAX_LIBRARY_VERSION_STRING];
+  int length = 0;
+  MPI_REPORT_IF_ERROR(MPI_Get_library_version(version, &length));
+  version[std::strcspn(version, "\r\n")] = '\0';
+  return version;
+}
+
 /// Measures MPI_Allreduce (f32 sum, out of place, as the generated code
 /// calls it) from 4 KiB to 64 MiB and prints, on rank 0, the times and the
 /// replica-fuse-reductions options that fit them: the latency of the
@@ -486,7 +509,9 @@ REPLICA_MPI_EXPORT void replica_mpi_finalize(void) {
 /// within 10% of the best time per byte (the transport's sweet spot; larger
 /// packs cost more per byte on shared memory), and the measurements as
 /// `cost-table`, from which `bytes-per-pack=-1` makes the same choice.
-REPLICA_MPI_EXPORT void replica_mpi_calibrate(void) {
+/// Given `tablePath`, rank 0 also writes the cost table there, alone on one
+/// line, for replica-run's calibration cache.
+REPLICA_MPI_EXPORT void replica_mpi_calibrate(const char *tablePath) {
   constexpr int64_t smallest = 4 << 10, largest = 64 << 20;
   std::vector<float> in(largest / sizeof(float), 1.0f), out(in.size());
   std::vector<std::pair<int64_t, double>> times;
@@ -521,20 +546,26 @@ REPLICA_MPI_EXPORT void replica_mpi_calibrate(void) {
       packBytes = bytes;
       break;
     }
+  // The pass needs positive times: none is printed below its resolution.
+  std::string table;
+  for (auto [bytes, time] : times) {
+    char entry[64];
+    std::snprintf(entry, sizeof(entry), "%s%lld:%.1f", table.empty() ? "" : ",",
+                  static_cast<long long>(bytes), std::max(time * 1e6, 0.1));
+    table += entry;
+  }
   std::printf("MPI_Allreduce of f32 on %d processes:\n", size);
   std::printf("%12s %12s %10s\n", "bytes", "us", "GB/s");
   for (auto [bytes, time] : times)
     std::printf("%12lld %12.1f %10.2f\n", static_cast<long long>(bytes),
                 time * 1e6, factor * bytes / time * 1e-9);
   std::printf("options: bytes-per-pack=%lld latency-us=%.1f "
-              "bandwidth-gbps=%.2f cost-table=",
+              "bandwidth-gbps=%.2f cost-table=%s\n",
               static_cast<long long>(packBytes), times.front().second * 1e6,
-              factor / bestPerByte * 1e-9);
-  for (size_t i = 0; i < times.size(); ++i)
-    std::printf("%s%lld:%.1f", i ? "," : "",
-                static_cast<long long>(times[i].first), times[i].second * 1e6);
-  std::printf("\n");
+              factor / bestPerByte * 1e-9, table.c_str());
   std::fflush(stdout);
+  if (tablePath)
+    writeLine("replica_mpi_calibrate", tablePath, table);
 }
 
 REPLICA_MPI_EXPORT void replica_mpi_group_start(void) {
@@ -553,6 +584,8 @@ REPLICA_MPI_EXPORT void replica_mpi_group_end(void) {
   group = Group();
 }
 
+/// Ends all ranks with `code`; safe to call from a watchdog thread, and
+/// before MPI is up, when it just exits.
 REPLICA_MPI_EXPORT void replica_mpi_abort(int32_t code) {
   int initialized = 0;
   MPI_REPORT_IF_ERROR(MPI_Initialized(&initialized));

@@ -8,6 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Calibration.h"
+
 #include "replica/Conversion/Passes.h"
 #include "replica/Dialect/Replica/IR/ReplicaDialect.h"
 #include "replica/Dialect/Replica/Transforms/Passes.h"
@@ -83,18 +85,37 @@ static cl::opt<bool> fuse("fuse",
                           cl::init(true));
 static cl::opt<int64_t> bytesPerPack(
     "bytes-per-pack",
-    cl::desc("Pack size limit in bytes (-1: cost model, 0: one pack per key)"),
+    cl::desc(
+        "Pack size limit in bytes (-1: cost model, 0: one pack per key); "
+        "given (even -1), --backend=mpi leaves its cached calibration unused"),
     cl::init(-1));
-static cl::opt<std::string>
-    costTable("cost-table",
-              cl::desc("Measured all-reduce times for the fusion cost model, "
-                       "bytes:microseconds,... (printed by --calibrate)"),
-              cl::init(""));
+static cl::opt<std::string> costTable(
+    "cost-table",
+    cl::desc("Measured all-reduce times for the fusion cost model, "
+             "bytes:microseconds,... (printed by --calibrate). Without it "
+             "(and without --bytes-per-pack) --backend=mpi measures the "
+             "transport once per host and --np, caches the table in "
+             "$REPLICA_CACHE_DIR, else $XDG_CACHE_HOME/replica, else "
+             "~/.cache/replica, and uses it"),
+    cl::init(""));
 static cl::opt<bool> calibrate(
     "calibrate",
     cl::desc("Measure the backend's all-reduce over a range of sizes and "
-             "print the replica-fuse-reductions options that fit it"),
+             "print the replica-fuse-reductions options that fit it; for "
+             "mpi, also replace the cached calibration"),
     cl::init(false));
+static cl::opt<bool> recalibrate(
+    "recalibrate",
+    cl::desc("Measure the mpi transport again and replace the cached "
+             "calibration, then run FILE with it; without FILE, as "
+             "--calibrate"),
+    cl::init(false));
+/// Where a rank of --calibrate writes the measured cost table, for the
+/// launcher's cache.
+static cl::opt<std::string> calibrationOutput(
+    "calibration-output",
+    cl::desc("File where rank 0 writes the measured cost table (internal)"),
+    cl::Hidden, cl::init(""));
 static cl::opt<bool> printIRAfterAll("print-ir-after-all",
                                      cl::desc("Print the IR after each pass"),
                                      cl::init(false));
@@ -162,9 +183,9 @@ static FailureOr<int64_t> getSPMDReplicaCount(ModuleOp module) {
 }
 
 /// Copies what every rank wrote (mpirun's --output-filename layout:
-/// DIR/<job>/rank.<r>/{stdout,stderr}) to our stdout and stderr, rank by
-/// rank.
-static void printRankOutput(StringRef dir) {
+/// DIR/<job>/rank.<r>/{stdout,stderr}) to our stdout (with `showStdout`)
+/// and stderr, rank by rank.
+static void printRankOutput(StringRef dir, bool showStdout) {
   std::map<int, std::string> rankDirs;
   std::error_code ec;
   for (llvm::sys::fs::directory_iterator job(dir, ec), end; job != end && !ec;
@@ -176,7 +197,9 @@ static void printRankOutput(StringRef dir) {
       if (name.consume_front("rank.") && !name.getAsInteger(10, index))
         rankDirs[index] = rank->path();
     }
-  for (StringRef stream : {"stdout", "stderr"})
+  for (StringRef stream : {"stdout", "stderr"}) {
+    if (stream == "stdout" && !showStdout)
+      continue;
     for (auto &[index, rankDir] : rankDirs) {
       auto buffer = llvm::MemoryBuffer::getFile(rankDir + "/" + stream);
       if (!buffer)
@@ -185,63 +208,42 @@ static void printRankOutput(StringRef dir) {
       os << (*buffer)->getBuffer();
       os.flush();
     }
+  }
 }
 
-/// Starts `mpirun -np N` on this same command line (the program read from
-/// stdin goes through a file, since only rank 0 would get stdin) and waits.
-static int launchUnderMPIRun(int argc, char **argv, ModuleOp module,
-                             StringRef source) {
-  if (numProcesses == 0)
-    return fail("--backend=mpi needs --np=N");
-  FailureOr<int64_t> replicas =
-      module ? getSPMDReplicaCount(module) : FailureOr<int64_t>(0);
-  if (failed(replicas))
-    return 1;
-  if (*replicas != 0 && *replicas != numProcesses)
-    return fail("the program is compiled for " + Twine(*replicas) +
-                " replicas but --np is " + Twine(numProcesses));
-  SmallString<128> stdinCopy;
-  if (inputFilename == "-") {
-    int fd;
-    if (llvm::sys::fs::createTemporaryFile("replica-run", "mlir", fd,
-                                           stdinCopy))
-      return fail("cannot store the program read from stdin");
-    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
-    os << source;
-  }
-  llvm::FileRemover removeStdinCopy(stdinCopy);
+/// Starts `mpirun -np N` on this executable with `args` and waits; then
+/// prints what the ranks wrote, their stdout only with `showStdout`.
+static int runUnderMPIRun(const char *argv0, ArrayRef<std::string> args,
+                          bool showStdout) {
   llvm::ErrorOr<std::string> mpirun = llvm::sys::findProgramByName("mpirun");
   if (!mpirun)
     return fail("mpirun not found on PATH (install openmpi-bin)");
   std::string exe = llvm::sys::fs::getMainExecutable(
-      argv[0], reinterpret_cast<void *>(&launchUnderMPIRun));
-  SmallVector<std::string> args{*mpirun,
-                                "--quiet",
-                                "--allow-run-as-root",
-                                "--oversubscribe",
-                                "-np",
-                                std::to_string(numProcesses),
-                                exe};
-  for (int i = 1; i < argc; ++i)
-    args.push_back(StringRef(argv[i]) == "-" && !stdinCopy.empty()
-                       ? std::string(stdinCopy)
-                       : std::string(argv[i]));
+      argv0, reinterpret_cast<void *>(&runUnderMPIRun));
   // mpirun forwards the ranks' output in chunks that can split lines across
   // ranks; instead it writes each rank's output to files, printed in rank
   // order once the run ends.
   SmallString<128> outputDir;
   if (llvm::sys::fs::createUniqueDirectory("replica-run", outputDir))
     return fail("cannot create a directory for the ranks' output");
-  args.insert(args.begin() + 1,
-              {"--output-filename", (outputDir + ":nocopy").str()});
-  SmallVector<StringRef> argRefs(args.begin(), args.end());
+  SmallVector<std::string> command{*mpirun,
+                                   "--output-filename",
+                                   (outputDir + ":nocopy").str(),
+                                   "--quiet",
+                                   "--allow-run-as-root",
+                                   "--oversubscribe",
+                                   "-np",
+                                   std::to_string(numProcesses),
+                                   exe};
+  llvm::append_range(command, args);
+  SmallVector<StringRef> commandRefs(command.begin(), command.end());
   std::string error;
   // The ranks end themselves at --timeout; the margin covers mpirun's
   // start and teardown.
   unsigned wait = timeout == 0 ? 0 : timeout + 30;
-  int status = llvm::sys::ExecuteAndWait(*mpirun, argRefs, std::nullopt, {},
+  int status = llvm::sys::ExecuteAndWait(*mpirun, commandRefs, std::nullopt, {},
                                          wait, 0, &error);
-  printRankOutput(outputDir);
+  printRankOutput(outputDir, showStdout);
   llvm::sys::fs::remove_directories(outputDir);
   if (status < 0)
     return fail("mpirun failed: " + error);
@@ -258,7 +260,8 @@ struct MPIRuntime {
   int32_t (*init)(int64_t);
   void (*finalize)();
   void (*abort)(int32_t);
-  void (*calibrate)();
+  void (*calibrate)(const char *);
+  const char *(*transport)();
 };
 
 /// Loads the runtime library at `path` (`what`'s runtime, in messages).
@@ -290,11 +293,100 @@ static FailureOr<MPIRuntime> loadMPIRuntime(StringRef path) {
   if (!resolve(*library, "replica_mpi_init", runtime.init) ||
       !resolve(*library, "replica_mpi_finalize", runtime.finalize) ||
       !resolve(*library, "replica_mpi_abort", runtime.abort) ||
-      !resolve(*library, "replica_mpi_calibrate", runtime.calibrate)) {
+      !resolve(*library, "replica_mpi_calibrate", runtime.calibrate) ||
+      !resolve(*library, "replica_mpi_transport", runtime.transport)) {
     fail("the MPI runtime " + path + " lacks its entry points");
     return failure();
   }
   return runtime;
+}
+
+/// Measures the mpi transport on --np ranks (replica_mpi_calibrate) and
+/// returns the cost table rank 0 wrote; the ranks print their report only
+/// with `showReport`.
+static FailureOr<std::string> measureMPI(const char *argv0, bool showReport) {
+  SmallString<128> tablePath;
+  if (llvm::sys::fs::createTemporaryFile("replica-calibration", "txt",
+                                         tablePath)) {
+    fail("cannot create a file for the measured cost table");
+    return failure();
+  }
+  llvm::FileRemover removeTable(tablePath);
+  std::string args[] = {"--calibrate", "--backend=mpi",
+                        "--np=" + std::to_string(numProcesses),
+                        ("--calibration-output=" + tablePath).str()};
+  int status = runUnderMPIRun(argv0, args, showReport);
+  auto table = llvm::MemoryBuffer::getFile(tablePath);
+  if (status != 0 || !table) {
+    fail("measuring the mpi transport on " + Twine(numProcesses) +
+         " processes failed");
+    return failure();
+  }
+  return (*table)->getBuffer().trim().str();
+}
+
+/// The mpi transport's cost table on --np processes from the calibration
+/// cache, measured first where the cache has none that is valid (or with
+/// `remeasure`).
+static FailureOr<std::string> getMPICostTable(const char *argv0, bool remeasure,
+                                              bool showReport) {
+  FailureOr<MPIRuntime> runtime =
+      loadMPIRuntime(getLibraryDir(argv0) + "/libreplica_mpi_runtime.so");
+  if (failed(runtime))
+    return failure();
+  replica::CalibrationKey key =
+      replica::getCalibrationKey("mpi", numProcesses, runtime->transport());
+  return replica::getCalibratedCostTable(
+      key, [&] { return measureMPI(argv0, showReport); }, remeasure);
+}
+
+/// Whether an mpi run packs by the cached calibration: fusion is on,
+/// neither --cost-table nor --bytes-per-pack says otherwise, and there is
+/// more than one process (the cost model packs everything on one).
+static bool usesCalibration() {
+  return backend == Backend::MPI && fuse && numProcesses > 1 &&
+         costTable.getNumOccurrences() == 0 &&
+         bytesPerPack.getNumOccurrences() == 0;
+}
+
+/// Starts `mpirun -np N` on this same command line (the program read from
+/// stdin goes through a file, since only rank 0 would get stdin) and waits.
+/// A run that packs by the calibration gets its cost table on the ranks'
+/// command line: every rank must compile the same packs, so they never read
+/// the cache themselves.
+static int launchUnderMPIRun(int argc, char **argv, ModuleOp module,
+                             StringRef source) {
+  if (numProcesses == 0)
+    return fail("--backend=mpi needs --np=N");
+  FailureOr<int64_t> replicas =
+      module ? getSPMDReplicaCount(module) : FailureOr<int64_t>(0);
+  if (failed(replicas))
+    return 1;
+  if (*replicas != 0 && *replicas != numProcesses)
+    return fail("the program is compiled for " + Twine(*replicas) +
+                " replicas but --np is " + Twine(numProcesses));
+  SmallVector<std::string> args(argv + 1, argv + argc);
+  if (module && usesCalibration()) {
+    FailureOr<std::string> table =
+        getMPICostTable(argv[0], recalibrate, /*showReport=*/false);
+    if (failed(table))
+      return 1;
+    args.push_back("--cost-table=" + *table);
+  }
+  SmallString<128> stdinCopy;
+  if (inputFilename == "-") {
+    int fd;
+    if (llvm::sys::fs::createTemporaryFile("replica-run", "mlir", fd,
+                                           stdinCopy))
+      return fail("cannot store the program read from stdin");
+    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
+    os << source;
+  }
+  llvm::FileRemover removeStdinCopy(stdinCopy);
+  for (std::string &arg : args)
+    if (arg == "-" && !stdinCopy.empty())
+      arg = std::string(stdinCopy);
+  return runUnderMPIRun(argv[0], args, /*showStdout=*/true);
 }
 
 /// The NCCL runtime's file name in the library directory; null in a build
@@ -527,22 +619,50 @@ static int runNCCLCalibration(int argc, char **argv) {
   return 0;
 }
 
-/// --calibrate: the MPI runtime measures its all-reduce on --np ranks.
+/// --calibrate (or --recalibrate without a program): the MPI runtime
+/// measures its all-reduce on --np ranks, which print the report; the
+/// launcher stores the table in the calibration cache.
 static int runCalibration(int argc, char **argv) {
   if (backend == Backend::NCCL)
     return runNCCLCalibration(argc, argv);
   if (backend != Backend::MPI)
     return fail("--calibrate measures a transport: use --backend=mpi --np=N "
                 "or --backend=nccl");
-  if (!isMPIRank())
-    return launchUnderMPIRun(argc, argv, /*module=*/nullptr, /*source=*/"");
+  if (!isMPIRank()) {
+    if (numProcesses == 0)
+      return fail("--backend=mpi needs --np=N");
+    return failed(getMPICostTable(argv[0], /*remeasure=*/true,
+                                  /*showReport=*/true));
+  }
   FailureOr<MPIRuntime> runtime =
       loadMPIRuntime(getLibraryDir(argv[0]) + "/libreplica_mpi_runtime.so");
   if (failed(runtime) || runtime->init(0) != 0)
     return 1;
-  runtime->calibrate();
+  runtime->calibrate(calibrationOutput.empty() ? nullptr
+                                               : calibrationOutput.c_str());
   runtime->finalize();
   return 0;
+}
+
+/// --recalibrate replaces the calibration that mpi runs use by default; a
+/// run that would not use it gets an error rather than a measurement for
+/// nothing.
+static LogicalResult checkRecalibrate() {
+  if (!recalibrate || isMPIRank())
+    return success();
+  if (backend != Backend::MPI) {
+    fail("--recalibrate replaces the mpi backend's cached calibration: use "
+         "--backend=mpi --np=N");
+    return failure();
+  }
+  // Without --np, the launcher says that it needs one.
+  if (inputFilename.getNumOccurrences() != 0 && numProcesses != 0 &&
+      !usesCalibration()) {
+    fail("--recalibrate measures for the cost model, which --cost-table, "
+         "--bytes-per-pack, --fuse=false and --np=1 leave unused");
+    return failure();
+  }
+  return success();
 }
 
 /// Compiled programs allocate a fresh buffer per collective result and free
@@ -569,7 +689,9 @@ int main(int argc, char **argv) {
   if (backend == Backend::NCCL && !kNCCLRuntimeName)
     return fail("the nccl backend is not built: CUDA or NCCL was missing when "
                 "replica was configured");
-  if (calibrate)
+  if (failed(checkRecalibrate()))
+    return 1;
+  if (calibrate || (recalibrate && inputFilename.getNumOccurrences() == 0))
     return runCalibration(argc, argv);
 
   DialectRegistry registry;

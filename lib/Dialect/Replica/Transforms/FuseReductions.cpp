@@ -11,6 +11,7 @@
 #include "replica/Dialect/Replica/Transforms/Passes.h"
 
 #include "replica/Dialect/Replica/IR/ReplicaOps.h"
+#include "replica/Dialect/Replica/Transforms/CostTable.h"
 
 #include "mlir/Dialect/Shard/IR/ShardOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -187,7 +188,7 @@ private:
   LogicalResult parseCostTable();
 
   /// `cost-table` as (bytes, microseconds), by size.
-  SmallVector<std::pair<int64_t, double>> measured;
+  SmallVector<CostTableEntry> measured;
   std::vector<llvm::json::Value> reportedPacks;
   /// The report's summary (Debian's LLVM compiles statistics out).
   int64_t reportedCandidates = 0;
@@ -200,23 +201,15 @@ private:
 } // namespace
 
 LogicalResult FuseReductionsPass::parseCostTable() {
-  measured.clear();
-  StringRef rest = costTable;
-  while (!rest.empty()) {
-    StringRef entry;
-    std::tie(entry, rest) = rest.split(',');
-    auto [bytesText, microsText] = entry.split(':');
-    int64_t bytes;
-    double micros;
-    if (bytesText.trim().getAsInteger(10, bytes) || bytes <= 0 ||
-        microsText.trim().getAsDouble(micros) || micros <= 0 ||
-        (!measured.empty() && bytes <= measured.back().first))
-      return emitError(getOperation()->getLoc())
-             << "invalid cost-table entry '" << entry
-             << "': expected increasing bytes:microseconds pairs, both "
-                "positive";
-    measured.emplace_back(bytes, micros);
-  }
+  StringRef badEntry;
+  FailureOr<SmallVector<CostTableEntry>> entries =
+      replica::parseCostTable(costTable, badEntry);
+  if (failed(entries))
+    return emitError(getOperation()->getLoc())
+           << "invalid cost-table entry '" << badEntry
+           << "': expected increasing bytes:microseconds pairs, both "
+              "positive";
+  measured = std::move(*entries);
   return success();
 }
 
