@@ -84,16 +84,21 @@ static void buildTensorsToLLVM(OpPassManager &pm) {
   buildHostToLLVM(pm);
 }
 
-/// replica-fuse-reductions with the pipeline's fusion options.
-static void addFusion(OpPassManager &pm, const LowerOptions &options) {
+/// replica-fuse-reductions with the pipeline's fusion options; `model` is
+/// the backend's alpha-beta model where the options give none.
+static void addFusion(OpPassManager &pm, const LowerOptions &options,
+                      FusionModel model) {
   if (!options.fuse)
     return;
   ReplicaFuseReductionsPassOptions fusion;
   fusion.bytesPerPack = options.bytesPerPack;
   fusion.maxOpsPerPack = options.maxOpsPerPack;
   fusion.alignment = options.alignment;
-  fusion.latencyUs = options.latencyUs;
-  fusion.bandwidthGbps = options.bandwidthGbps;
+  fusion.latencyUs = options.latencyUs > 0 ? options.latencyUs.getValue()
+                                            : model.latencyUs;
+  fusion.bandwidthGbps = options.bandwidthGbps > 0
+                             ? options.bandwidthGbps.getValue()
+                             : model.bandwidthGbps;
   fusion.costTable = options.costTable;
   fusion.report = options.report;
   pm.addPass(createReplicaFuseReductionsPass(fusion));
@@ -102,18 +107,19 @@ static void addFusion(OpPassManager &pm, const LowerOptions &options) {
 /// Structures decomposed, the SPMD form, then fusion: after SPMD every
 /// collective is in-replica, so packs need no per-replica components (which
 /// an SPMD program would have to broadcast). Shared by mpi and nccl.
-static void buildSPMDPrologue(OpPassManager &pm, const LowerOptions &options) {
+static void buildSPMDPrologue(OpPassManager &pm, const LowerOptions &options,
+                              FusionModel model) {
   pm.addPass(createReplicaDecomposeStructuresPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createReplicaToSPMDPass());
-  addFusion(pm, options);
+  addFusion(pm, options, model);
 }
 
 void mlir::replica::buildLowerToCPUPipeline(OpPassManager &pm,
                                             const LowerOptions &options) {
   pm.addPass(createReplicaDecomposeStructuresPass());
   pm.addPass(createCanonicalizerPass());
-  addFusion(pm, options);
+  addFusion(pm, options, kCPUFusionModel);
   pm.addPass(createReplicaUnrollPass());
   pm.addPass(createConvertReplicaToLinalgPass());
   pm.addPass(createCanonicalizerPass());
@@ -122,7 +128,7 @@ void mlir::replica::buildLowerToCPUPipeline(OpPassManager &pm,
 
 void mlir::replica::buildLowerToMPIPipeline(OpPassManager &pm,
                                             const LowerOptions &options) {
-  buildSPMDPrologue(pm, options);
+  buildSPMDPrologue(pm, options, kMPIFusionModel);
   // No canonicalization between here and bufferization: it would fold the
   // runtime calls' to_buffer(to_tensor(result)) pairs, hiding their reads of
   // result buffers from one-shot bufferization's in-place analysis.
@@ -132,7 +138,7 @@ void mlir::replica::buildLowerToMPIPipeline(OpPassManager &pm,
 
 void mlir::replica::buildLowerToNCCLPipeline(OpPassManager &pm,
                                              const LowerOptions &options) {
-  buildSPMDPrologue(pm, options);
+  buildSPMDPrologue(pm, options, kNCCLFusionModel);
   // As for mpi: nothing may fold the runtime calls' buffer round trips
   // before bufferization.
   pm.addPass(createConvertReplicaToNCCLPass());

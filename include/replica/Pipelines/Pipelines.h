@@ -28,11 +28,15 @@ struct LowerOptions : PassPipelineOptions<LowerOptions> {
       *this, "alignment", llvm::cl::desc("Byte alignment of pack members"),
       llvm::cl::init(64)};
   PassOptions::Option<double> latencyUs{
-      *this, "latency-us", llvm::cl::desc("Modelled latency in microseconds"),
-      llvm::cl::init(20.0)};
+      *this, "latency-us",
+      llvm::cl::desc("Modelled latency in microseconds (0: the backend's "
+                     "default, see FusionModel)"),
+      llvm::cl::init(0.0)};
   PassOptions::Option<double> bandwidthGbps{
-      *this, "bandwidth-gbps", llvm::cl::desc("Modelled bandwidth in GB/s"),
-      llvm::cl::init(370.0)};
+      *this, "bandwidth-gbps",
+      llvm::cl::desc("Modelled bandwidth in GB/s (0: the backend's default, "
+                     "see FusionModel)"),
+      llvm::cl::init(0.0)};
   PassOptions::Option<std::string> costTable{
       *this, "cost-table",
       llvm::cl::desc("Measured all-reduce times, bytes:microseconds,..."),
@@ -50,6 +54,23 @@ struct LowerOptions : PassPipelineOptions<LowerOptions> {
       llvm::cl::desc("NVVM target features of the kernels (nccl)"),
       llvm::cl::init("+ptx80")};
 };
+
+/// The alpha-beta model `auto` packing uses on a backend unless the options
+/// give one (or a cost table).
+struct FusionModel {
+  double latencyUs;
+  double bandwidthGbps;
+};
+
+/// cpu: the reduction is a loop over memory in one process (a start-up of
+/// about a microsecond, a memory-bound bandwidth): packs of about 200 KB.
+inline constexpr FusionModel kCPUFusionModel{1.0, 10.0};
+/// mpi: Open MPI's shared-memory all-reduce between processes, as measured by
+/// `replica-run --calibrate` on 2 ranks (tens of microseconds per call, a few
+/// GB/s, the best time per byte around 1 MiB): packs of about 1 MB.
+inline constexpr FusionModel kMPIFusionModel{10.0, 5.0};
+/// nccl: NVLink-class GPUs, the fusion pass's own default.
+inline constexpr FusionModel kNCCLFusionModel{20.0, 370.0};
 
 /// replica-lower-to-cpu: decompose, unroll, the reference lowering of the
 /// collectives, bufferization and the upstream lowering to the LLVM dialect.

@@ -1097,3 +1097,43 @@ func.func @select_negative_index_of_local(%x: f32) -> f32 {
   %y = replica.select_replica %x[-3] : f32 -> f32
   return %y : f32
 }
+
+// -----
+
+func.func @pack_dynamic(%a: tensor<4xf32>) -> tensor<?xf32> {
+  // expected-error@+1 {{pack must have a static size, got 'tensor<?xf32>'}}
+  %p = replica.pack %a offsets [0] : tensor<4xf32> -> tensor<?xf32>
+  return %p : tensor<?xf32>
+}
+
+// -----
+
+func.func @pack_offsets(%a: tensor<4xf32>) -> tensor<8xf32> {
+  // expected-error@+1 {{has 1 members but 2 offsets}}
+  %p = replica.pack %a offsets [0, 4] : tensor<4xf32> -> tensor<8xf32>
+  return %p : tensor<8xf32>
+}
+
+// -----
+
+func.func @pack_element_type(%a: tensor<4xi32>) -> tensor<8xf32> {
+  // expected-error@+1 {{member 0 has element type 'i32' but the pack has 'f32'}}
+  %p = replica.pack %a offsets [0] : tensor<4xi32> -> tensor<8xf32>
+  return %p : tensor<8xf32>
+}
+
+// -----
+
+func.func @pack_overlap(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<8xf32> {
+  // expected-error@+1 {{member 1 at offset 2 overlaps the previous member, which ends at 4}}
+  %p = replica.pack %a, %b offsets [0, 2] : tensor<4xf32>, tensor<4xf32> -> tensor<8xf32>
+  return %p : tensor<8xf32>
+}
+
+// -----
+
+func.func @split_pack_beyond(%p: tensor<8xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{member 0 ends at 10, beyond the pack's 8 elements}}
+  %m = replica.split_pack %p offsets [6] : tensor<8xf32> -> tensor<4xf32>
+  return %m : tensor<4xf32>
+}

@@ -182,3 +182,13 @@ func.func @in_replica_collectives(%d: !replica.per_replica<4 x tensor<8x16xf32>>
   }
   return
 }
+
+// CHECK-LABEL: func.func @pack(
+// CHECK-SAME:    %[[A:[A-Za-z0-9_]+]]: tensor<4xf32>, %[[B:[A-Za-z0-9_]+]]: tensor<2x2xf32>, %[[S:[A-Za-z0-9_]+]]: tensor<f32>)
+// CHECK:         %[[P:.*]] = replica.pack %[[A]], %[[B]], %[[S]] offsets [0, 16, 20] : tensor<4xf32>, tensor<2x2xf32>, tensor<f32> -> tensor<32xf32>
+// CHECK:         %[[M:.*]]:3 = replica.split_pack %[[P]] offsets [0, 16, 20] : tensor<32xf32> -> tensor<4xf32>, tensor<2x2xf32>, tensor<f32>
+func.func @pack(%a: tensor<4xf32>, %b: tensor<2x2xf32>, %s: tensor<f32>) -> (tensor<4xf32>, tensor<2x2xf32>, tensor<f32>) {
+  %p = replica.pack %a, %b, %s offsets [0, 16, 20] : tensor<4xf32>, tensor<2x2xf32>, tensor<f32> -> tensor<32xf32>
+  %m:3 = replica.split_pack %p offsets [0, 16, 20] : tensor<32xf32> -> tensor<4xf32>, tensor<2x2xf32>, tensor<f32>
+  return %m#0, %m#1, %m#2 : tensor<4xf32>, tensor<2x2xf32>, tensor<f32>
+}
