@@ -343,6 +343,49 @@ def fmt_fuse_table(rows, growth):
     return "\n".join(lines)
 
 
+PIPELINES = ("cpu", "mpi", "nccl")
+
+
+def pipeline_time(opt, path, pipeline, fuse, repeat):
+    """Wall time of replica-lower-<pipeline> (defaults, or fuse=false)."""
+    flag = "-replica-lower-to-%s" % pipeline
+    if not fuse:
+        flag += "=fuse=false"
+    return time_cmd([opt, path, flag, "-o", os.devnull], repeat)
+
+
+def pipeline_rows(opt, modules, pipelines, repeat):
+    """(name, pipeline, fused s, unfused s) of every module and pipeline."""
+    rows = []
+    for name, path in modules:
+        for pipeline in pipelines:
+            fused = pipeline_time(opt, path, pipeline, True, repeat)
+            unfused = pipeline_time(opt, path, pipeline, False, repeat)
+            rows.append((name, pipeline, fused, unfused))
+            print("  %-22s replica-lower-to-%-4s fused (defaults) %7.3f s, fuse=false %7.3f s, "
+                  "ratio %.2f" % (name, pipeline, fused, unfused, fused / unfused))
+            sys.stdout.flush()
+    return rows
+
+
+def fmt_pipeline_table(rows):
+    lines = ["| module | pipeline | fused, defaults (s) | fuse=false (s) | fused / unfused |",
+             "|---|---|---:|---:|---:|"]
+    for name, pipeline, fused, unfused in rows:
+        lines.append("| %s | replica-lower-to-%s | %.3f | %.3f | %.2f |"
+                     % (name, pipeline, fused, unfused, fused / unfused))
+    return "\n".join(lines)
+
+
+def nccl_available(opt, tmpdir):
+    """Whether replica-lower-to-nccl can compile here (CUDA's ptxas)."""
+    path = os.path.join(tmpdir, "nccl_probe.mlir")
+    with open(path, "w") as f:
+        f.write("module {}\n")
+    return subprocess.run([opt, path, "-replica-lower-to-nccl", "-o", os.devnull],
+                          capture_output=True).returncode == 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--replica-opt", default=DEFAULT_OPT, help="path to replica-opt (default: %(default)s)")
@@ -350,6 +393,8 @@ def main():
     ap.add_argument("--repeat", type=int, default=5, help="runs per measurement; the median is reported (default: %(default)s)")
     ap.add_argument("--out", help="also write the results as markdown to this file")
     ap.add_argument("--keep", metavar="DIR", help="write the generated modules to DIR and keep them")
+    ap.add_argument("--models", default="mobilenet_v2,resnet50,bert_base,vgg16",
+                    help="workloads whose produced step the whole pipelines lower (default: %(default)s)")
     args = ap.parse_args()
 
     opt = args.replica_opt
@@ -415,6 +460,23 @@ def main():
                      os.path.getsize(dpath) / 1e6, t_dparse, t_fuse, npacks,
                      t_fuse / t_dparse))
             sys.stdout.flush()
+        # The whole pipelines, fusion on with defaults and off: each
+        # workload's produced step (bench/allreduce_step.py --form produced)
+        # and the synthetic reductions above.
+        pipelines = [p for p in PIPELINES if p != "nccl" or nccl_available(opt, tmpdir)]
+        modules = []
+        for model in [m for m in args.models.split(",") if m]:
+            path = os.path.join(tmpdir, "%s_produced.mlir" % model)
+            with open(path, "w") as f:
+                f.write(run_checked([sys.executable, os.path.join(HERE, "allreduce_step.py"),
+                                     "--emit", model, "--form", "produced"],
+                                    "generate %s" % model, capture=True))
+            modules.append(("%s produced step" % model, path))
+        print()
+        print("Whole pipelines (%s), median of %d runs:" % (", ".join(pipelines), min(args.repeat, 3)))
+        prows = pipeline_rows(opt, modules, pipelines, min(args.repeat, 3))
+        prows += pipeline_rows(opt, [("%d reductions" % n, os.path.join(tmpdir, "decomposed_%d.mlir" % n))
+                                     for n in sizes], ["mpi"], min(args.repeat, 3))
     finally:
         if not args.keep:
             shutil.rmtree(tmpdir, ignore_errors=True)
@@ -455,6 +517,15 @@ def main():
             print("WARNING: fuse-reductions at %d takes %.2fx parse+verify+print of the same "
                   "module (target <= %.0fx)." % (r["n"], r["fuse"] / r["dparse"], FUSE_TARGET))
 
+    print()
+    print(fmt_pipeline_table(prows))
+    synthetic = [r for r in prows if r[0].endswith("reductions")]
+    if len(synthetic) >= 2:
+        print()
+        print("replica-lower-to-mpi (defaults), %s: %.2fx the time of %s (linear: %.0fx)"
+              % (synthetic[-1][0], synthetic[-1][2] / synthetic[0][2], synthetic[0][0],
+                 sizes[-1] / sizes[0]))
+
     if args.out:
         with open(args.out, "w") as f:
             f.write("# replica-opt scaling results\n\n")
@@ -463,6 +534,8 @@ def main():
             f.write("\n%s\n" % table)
             f.write("\nreplica-fuse-reductions on the module after -replica-decompose-structures:"
                     "\n\n%s\n" % fuse_table)
+            f.write("\nWhole pipelines, fusion on with default options and off:\n\n%s\n"
+                    % fmt_pipeline_table(prows))
 
 
 if __name__ == "__main__":
