@@ -105,10 +105,8 @@ static FailureOr<Value> createMemberView(OpBuilder &builder, Location loc,
   FailureOr<MemRefType> type = getMemberViewType(packType, offset, member);
   if (failed(type))
     return failure();
-  MemRefType sliceType = memref::SubViewOp::inferResultType(
-      packType, {offset}, {member.getNumElements()}, {1});
   Value slice = memref::SubViewOp::create(
-      builder, loc, sliceType, pack, ArrayRef<int64_t>{offset},
+      builder, loc, pack, ArrayRef<int64_t>{offset},
       ArrayRef<int64_t>{member.getNumElements()}, ArrayRef<int64_t>{1});
   if (member.getRank() == 1)
     return slice;
