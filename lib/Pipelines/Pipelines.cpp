@@ -7,6 +7,7 @@
 
 #include "mlir/Conversion/GPUCommon/GPUCommonPass.h"
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -20,15 +21,6 @@
 using namespace mlir;
 using namespace mlir::replica;
 
-/// The canonicalizer without the inlining of `memref.alloca_scope`: a scope
-/// around a runtime call holds no allocation until the LLVM lowering puts
-/// the call's unranked memref descriptors on the stack, so upstream would
-/// inline it and a call in a loop would grow the stack every iteration.
-static std::unique_ptr<Pass> createScopePreservingCanonicalizer() {
-  return createCanonicalizerPass(GreedyRewriteConfig(),
-                                 /*disabledPatterns=*/{"AllocaScopeInliner"});
-}
-
 /// Tensors to buffers with their deallocation, shared by every backend.
 static void buildTensorsToBuffers(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
@@ -41,19 +33,10 @@ static void buildTensorsToBuffers(OpPassManager &pm) {
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   // Members computed in fresh buffers are computed in their pack slices.
   pm.addPass(createReplicaPackInPlacePass());
-  pm.addPass(createScopePreservingCanonicalizer());
+  pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  // bufferization::buildBufferDeallocationPipeline, with canonicalizers that
-  // keep the runtime calls' alloca scopes.
-  pm.addPass(memref::createExpandReallocPass(
-      memref::ExpandReallocPassOptions{/*emitDeallocs=*/false}));
-  pm.addPass(createScopePreservingCanonicalizer());
-  pm.addPass(bufferization::createOwnershipBasedBufferDeallocationPass());
-  pm.addPass(createScopePreservingCanonicalizer());
-  pm.addPass(bufferization::createBufferDeallocationSimplificationPass());
-  pm.addPass(bufferization::createLowerDeallocationsPass());
-  pm.addPass(createCSEPass());
-  pm.addPass(createScopePreservingCanonicalizer());
+  bufferization::buildBufferDeallocationPipeline(
+      pm, bufferization::BufferDeallocationPipelineOptions());
   // Deallocation leaves bufferization.clone for buffers that escape.
   pm.addPass(createConvertBufferizationToMemRefPass());
 }
@@ -64,7 +47,7 @@ static void buildBuffersToControlFlow(OpPassManager &pm) {
   pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createReplicaSCFToControlFlowPass());
 }
 
 /// Host code on buffers to the LLVM dialect.

@@ -2,8 +2,9 @@
 //
 // The C entry points that programs lowered by `convert-replica-to-mpi` call:
 // start-up and shutdown, and the collectives on MLIR memrefs. Each memref is
-// passed unranked, as `int64_t rank, void *descriptor`. The file follows
-// mlir/lib/ExecutionEngine/CudaRuntimeWrappers.cpp and has no MLIR dependency.
+// passed as a 1-D memref, the five fields of its descriptor (MemRefBuffer.h).
+// The file follows mlir/lib/ExecutionEngine/CudaRuntimeWrappers.cpp and has no
+// MLIR dependency.
 //
 //===----------------------------------------------------------------------===//
 
@@ -171,6 +172,7 @@ static uint16_t floatToBfloat16(float value) {
 //===----------------------------------------------------------------------===//
 
 using replica::runtime::Buffer;
+using replica::runtime::MemRef1D;
 
 namespace {
 /// An element type reduced natively by MPI.
@@ -215,12 +217,12 @@ struct BF16 : Widened16 {
 // Buffers and arguments
 //===----------------------------------------------------------------------===//
 
-/// Decodes the `which` memref of `function`; it must be row-major contiguous
+/// Decodes the `which` memref of `function`; it must be contiguous
 /// and hold at most INT_MAX elements, the largest MPI count.
 static Buffer decodeBuffer(const char *function, const char *which,
-                           int64_t rank, void *descriptor, size_t elementSize) {
+                           const MemRef1D &memref, size_t elementSize) {
   return replica::runtime::decodeBuffer(
-      rank, descriptor, elementSize, std::numeric_limits<int>::max(),
+      memref, elementSize, std::numeric_limits<int>::max(),
       [&](const char *problem) {
         fail(function, "%s memref %s", which, problem);
       });
@@ -306,11 +308,11 @@ struct Group {
 static Group group;
 
 template <typename Elem>
-static void allReduce(const char *function, int64_t inRank, void *in,
-                      int64_t outRank, void *out, int32_t kind) {
+static void allReduce(const char *function, MemRef1D in, MemRef1D out,
+                      int32_t kind) {
   constexpr size_t elementSize = sizeof(typename Elem::Storage);
-  Buffer src = decodeBuffer(function, "input", inRank, in, elementSize);
-  Buffer dst = decodeBuffer(function, "output", outRank, out, elementSize);
+  Buffer src = decodeBuffer(function, "input", in, elementSize);
+  Buffer dst = decodeBuffer(function, "output", out, elementSize);
   checkSameCount(function, src, dst);
   MPI_Op op = getReductionOp<Elem>(function, kind);
   int count = static_cast<int>(src.count);
@@ -357,11 +359,11 @@ static void allReduce(const char *function, int64_t inRank, void *in,
 }
 
 template <typename Elem>
-static void reduce(const char *function, int64_t inRank, void *in,
-                   int64_t outRank, void *out, int32_t kind, int32_t root) {
+static void reduce(const char *function, MemRef1D in, MemRef1D out,
+                   int32_t kind, int32_t root) {
   constexpr size_t elementSize = sizeof(typename Elem::Storage);
-  Buffer src = decodeBuffer(function, "input", inRank, in, elementSize);
-  Buffer dst = decodeBuffer(function, "output", outRank, out, elementSize);
+  Buffer src = decodeBuffer(function, "input", in, elementSize);
+  Buffer dst = decodeBuffer(function, "output", out, elementSize);
   checkSameCount(function, src, dst);
   MPI_Op op = getReductionOp<Elem>(function, kind);
   int size = getWorldSize();
@@ -395,11 +397,11 @@ static void reduce(const char *function, int64_t inRank, void *in,
 }
 
 template <typename Elem>
-static void broadcast(const char *function, int64_t inRank, void *in,
-                      int64_t outRank, void *out, int32_t root) {
+static void broadcast(const char *function, MemRef1D in, MemRef1D out,
+                      int32_t root) {
   constexpr size_t elementSize = sizeof(typename Elem::Storage);
-  Buffer src = decodeBuffer(function, "input", inRank, in, elementSize);
-  Buffer dst = decodeBuffer(function, "output", outRank, out, elementSize);
+  Buffer src = decodeBuffer(function, "input", in, elementSize);
+  Buffer dst = decodeBuffer(function, "output", out, elementSize);
   checkSameCount(function, src, dst);
   checkRoot(function, root, getWorldSize());
   if (getWorldRank() == root)
@@ -409,11 +411,10 @@ static void broadcast(const char *function, int64_t inRank, void *in,
 }
 
 template <typename Elem>
-static void allGather(const char *function, int64_t inRank, void *in,
-                      int64_t outRank, void *out) {
+static void allGather(const char *function, MemRef1D in, MemRef1D out) {
   constexpr size_t elementSize = sizeof(typename Elem::Storage);
-  Buffer src = decodeBuffer(function, "input", inRank, in, elementSize);
-  Buffer dst = decodeBuffer(function, "output", outRank, out, elementSize);
+  Buffer src = decodeBuffer(function, "input", in, elementSize);
+  Buffer dst = decodeBuffer(function, "output", out, elementSize);
   int size = getWorldSize();
   if (dst.count != size * src.count)
     fail(function,
@@ -596,25 +597,25 @@ REPLICA_MPI_EXPORT void replica_mpi_abort(int32_t code) {
 
 #define REPLICA_DEFINE_COLLECTIVES(SUFFIX, ELEM)                               \
   REPLICA_MPI_EXPORT void replica_mpi_all_reduce_##SUFFIX(                     \
-      int64_t inRank, void *in, int64_t outRank, void *out, int32_t kind) {    \
-    allReduce<ELEM>("replica_mpi_all_reduce_" #SUFFIX, inRank, in, outRank,    \
-                    out, kind);                                                \
+      REPLICA_MEMREF_PARAMS(in), REPLICA_MEMREF_PARAMS(out), int32_t kind) {   \
+    allReduce<ELEM>("replica_mpi_all_reduce_" #SUFFIX, REPLICA_MEMREF(in),     \
+                    REPLICA_MEMREF(out), kind);                                \
   }                                                                            \
   REPLICA_MPI_EXPORT void replica_mpi_reduce_##SUFFIX(                         \
-      int64_t inRank, void *in, int64_t outRank, void *out, int32_t kind,      \
+      REPLICA_MEMREF_PARAMS(in), REPLICA_MEMREF_PARAMS(out), int32_t kind,     \
       int32_t root) {                                                          \
-    reduce<ELEM>("replica_mpi_reduce_" #SUFFIX, inRank, in, outRank, out,      \
-                 kind, root);                                                  \
+    reduce<ELEM>("replica_mpi_reduce_" #SUFFIX, REPLICA_MEMREF(in),            \
+                 REPLICA_MEMREF(out), kind, root);                             \
   }                                                                            \
   REPLICA_MPI_EXPORT void replica_mpi_broadcast_##SUFFIX(                      \
-      int64_t inRank, void *in, int64_t outRank, void *out, int32_t root) {    \
-    broadcast<ELEM>("replica_mpi_broadcast_" #SUFFIX, inRank, in, outRank,     \
-                    out, root);                                                \
+      REPLICA_MEMREF_PARAMS(in), REPLICA_MEMREF_PARAMS(out), int32_t root) {   \
+    broadcast<ELEM>("replica_mpi_broadcast_" #SUFFIX, REPLICA_MEMREF(in),      \
+                    REPLICA_MEMREF(out), root);                                \
   }                                                                            \
   REPLICA_MPI_EXPORT void replica_mpi_all_gather_##SUFFIX(                     \
-      int64_t inRank, void *in, int64_t outRank, void *out) {                  \
-    allGather<ELEM>("replica_mpi_all_gather_" #SUFFIX, inRank, in, outRank,    \
-                    out);                                                      \
+      REPLICA_MEMREF_PARAMS(in), REPLICA_MEMREF_PARAMS(out)) {                 \
+    allGather<ELEM>("replica_mpi_all_gather_" #SUFFIX, REPLICA_MEMREF(in),     \
+                    REPLICA_MEMREF(out));                                      \
   }
 
 REPLICA_DEFINE_COLLECTIVES(f32, F32)

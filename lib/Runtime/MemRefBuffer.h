@@ -1,9 +1,11 @@
 //===- MemRefBuffer.h - memrefs handed to replica's runtimes ----*- C++ -*-===//
 //
-// Compiled programs pass each memref to the runtimes unranked, as
-// `int64_t rank, void *descriptor`; the collectives need its data as one
-// contiguous buffer. Shared by the MPI and NCCL runtimes; no MLIR
-// dependency.
+// Compiled programs pass each buffer to the runtimes as a 1-D memref, in
+// MLIR's default calling convention: the fields of its descriptor as five
+// arguments (allocated and aligned pointers, offset, size, stride). Passing
+// them by value keeps the calls free of stack descriptors (and of the alloca
+// scopes those would need in loops). Shared by the MPI and NCCL runtimes; no
+// MLIR dependency.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,12 +17,13 @@
 
 namespace replica::runtime {
 
-/// The leading fields of an MLIR ranked memref descriptor; `sizes[rank]` and
-/// `strides[rank]` follow.
-struct DescriptorHeader {
+/// The descriptor of a 1-D memref.
+struct MemRef1D {
   void *allocated;
   void *aligned;
   int64_t offset;
+  int64_t size;
+  int64_t stride;
 };
 
 /// The data of a contiguous memref and its number of elements.
@@ -29,50 +32,47 @@ struct Buffer {
   int64_t count;
 };
 
-/// Decodes a memref that must be row-major contiguous and hold at most
-/// `maxCount` elements; otherwise calls `fail(problem)`, which must not
-/// return, with what is wrong ("has negative size -1 in dimension 0").
+/// Decodes a memref that must be contiguous and hold at most `maxCount`
+/// elements; otherwise calls `fail(problem)`, which must not return, with
+/// what is wrong ("has negative size -1").
 template <typename Fail>
-Buffer decodeBuffer(int64_t rank, void *descriptor, size_t elementSize,
+Buffer decodeBuffer(const MemRef1D &memref, size_t elementSize,
                     int64_t maxCount, Fail fail) {
   char problem[160];
-  if (rank < 0 || !descriptor) {
-    std::snprintf(problem, sizeof(problem), "is invalid (rank %lld)",
-                  static_cast<long long>(rank));
+  if (!memref.aligned && memref.size > 0)
+    fail("has no data");
+  if (memref.size < 0) {
+    std::snprintf(problem, sizeof(problem), "has negative size %lld",
+                  static_cast<long long>(memref.size));
     fail(problem);
   }
-  const auto *header = static_cast<const DescriptorHeader *>(descriptor);
-  const auto *sizes = reinterpret_cast<const int64_t *>(header + 1);
-  const int64_t *strides = sizes + rank;
-  int64_t count = 1;
-  for (int64_t dim = rank - 1; dim >= 0; --dim) {
-    if (sizes[dim] < 0) {
-      std::snprintf(
-          problem, sizeof(problem), "has negative size %lld in dimension %lld",
-          static_cast<long long>(sizes[dim]), static_cast<long long>(dim));
-      fail(problem);
-    }
-    // A unit dimension's stride is never used to address an element.
-    if (sizes[dim] != 1 && strides[dim] != count) {
-      std::snprintf(problem, sizeof(problem),
-                    "is not contiguous: dimension %lld has stride %lld, "
-                    "expected %lld",
-                    static_cast<long long>(dim),
-                    static_cast<long long>(strides[dim]),
-                    static_cast<long long>(count));
-      fail(problem);
-    }
-    if (__builtin_mul_overflow(count, sizes[dim], &count) || count > maxCount) {
-      std::snprintf(problem, sizeof(problem), "has more than %lld elements",
-                    static_cast<long long>(maxCount));
-      fail(problem);
-    }
+  // A single element's stride is never used to address anything.
+  if (memref.size > 1 && memref.stride != 1) {
+    std::snprintf(problem, sizeof(problem),
+                  "is not contiguous: stride %lld, expected 1",
+                  static_cast<long long>(memref.stride));
+    fail(problem);
   }
-  char *data = static_cast<char *>(header->aligned) +
-               header->offset * static_cast<int64_t>(elementSize);
-  return {data, count};
+  if (memref.size > maxCount) {
+    std::snprintf(problem, sizeof(problem), "has more than %lld elements",
+                  static_cast<long long>(maxCount));
+    fail(problem);
+  }
+  char *data = static_cast<char *>(memref.aligned) +
+               memref.offset * static_cast<int64_t>(elementSize);
+  return {data, memref.size};
 }
 
 } // namespace replica::runtime
+
+/// The parameters of one memref argument `NAME` of an entry point.
+#define REPLICA_MEMREF_PARAMS(NAME)                                            \
+  void *NAME##Allocated, void *NAME##Aligned, int64_t NAME##Offset,            \
+      int64_t NAME##Size, int64_t NAME##Stride
+/// Those parameters as a MemRef1D.
+#define REPLICA_MEMREF(NAME)                                                   \
+  replica::runtime::MemRef1D {                                                 \
+    NAME##Allocated, NAME##Aligned, NAME##Offset, NAME##Size, NAME##Stride     \
+  }
 
 #endif // REPLICA_RUNTIME_MEMREFBUFFER_H

@@ -2,8 +2,8 @@
 //
 // The C entry points that programs lowered by `replica-lower-to-nccl` call:
 //  - the collectives of `convert-replica-to-nccl` (replica_nccl_*), NCCL
-//    calls on each replica's CUDA stream, memrefs passed unranked as
-//    `int64_t rank, void *descriptor`;
+//    calls on each replica's CUDA stream, buffers passed as 1-D
+//    memrefs (MemRefBuffer.h);
 //  - the `mgpu*` entry points that `gpu-to-llvm` and the GPU binary's LLVM
 //    translation emit (Debian ships no libmlir_cuda_runtime), over the CUDA
 //    driver API;
@@ -163,6 +163,7 @@ static void waitFor(const char *function, CUstream stream) {
 //===----------------------------------------------------------------------===//
 
 using replica::runtime::Buffer;
+using replica::runtime::MemRef1D;
 
 namespace {
 template <typename T, ncclDataType_t Type, bool IsInteger> struct Element {
@@ -181,9 +182,9 @@ using I64 = Element<int64_t, ncclInt64, true>;
 /// Decodes the `which` memref of `function`; it must be row-major
 /// contiguous.
 static Buffer decodeBuffer(const char *function, const char *which,
-                           int64_t rank, void *descriptor, size_t elementSize) {
+                           const MemRef1D &memref, size_t elementSize) {
   return replica::runtime::decodeBuffer(
-      rank, descriptor, elementSize, INT64_MAX, [&](const char *problem) {
+      memref, elementSize, INT64_MAX, [&](const char *problem) {
         fail(function, "%s memref %s", which, problem);
       });
 }
@@ -226,11 +227,10 @@ namespace {
 template <typename Elem> struct Collective {
   static constexpr size_t elementSize = sizeof(typename Elem::Storage);
 
-  Collective(const char *function, int64_t inRank, void *in, int64_t outRank,
-             void *out, void *stream)
+  Collective(const char *function, MemRef1D in, MemRef1D out, void *stream)
       : function(function), replica(getCurrent(function)),
-        input(decodeBuffer(function, "input", inRank, in, elementSize)),
-        output(decodeBuffer(function, "output", outRank, out, elementSize)),
+        input(decodeBuffer(function, "input", in, elementSize)),
+        output(decodeBuffer(function, "output", out, elementSize)),
         stream(static_cast<CUstream>(stream)) {}
 
   ncclRedOp_t getOp(int32_t op) const {
@@ -252,9 +252,9 @@ template <typename Elem> struct Collective {
 } // namespace
 
 template <typename Elem>
-static void allReduce(const char *function, int64_t inRank, void *in,
-                      int64_t outRank, void *out, int32_t op, void *stream) {
-  Collective<Elem> call(function, inRank, in, outRank, out, stream);
+static void allReduce(const char *function, MemRef1D in, MemRef1D out,
+                      int32_t op, void *stream) {
+  Collective<Elem> call(function, in, out, stream);
   checkSameCount(function, call.input, call.output);
   NCCL_REPORT_IF_ERROR(ncclAllReduce(
       call.input.data, call.output.data, call.input.count, Elem::type,
@@ -263,10 +263,9 @@ static void allReduce(const char *function, int64_t inRank, void *in,
 }
 
 template <typename Elem>
-static void reduce(const char *function, int64_t inRank, void *in,
-                   int64_t outRank, void *out, int32_t op, int32_t root,
-                   void *stream) {
-  Collective<Elem> call(function, inRank, in, outRank, out, stream);
+static void reduce(const char *function, MemRef1D in, MemRef1D out, int32_t op,
+                   int32_t root, void *stream) {
+  Collective<Elem> call(function, in, out, stream);
   checkRoot(function, root);
   checkSameCount(function, call.input, call.output);
   bool isRoot = call.replica.rank == root;
@@ -284,9 +283,9 @@ static void reduce(const char *function, int64_t inRank, void *in,
 }
 
 template <typename Elem>
-static void broadcast(const char *function, int64_t inRank, void *in,
-                      int64_t outRank, void *out, int32_t root, void *stream) {
-  Collective<Elem> call(function, inRank, in, outRank, out, stream);
+static void broadcast(const char *function, MemRef1D in, MemRef1D out,
+                      int32_t root, void *stream) {
+  Collective<Elem> call(function, in, out, stream);
   checkRoot(function, root);
   checkSameCount(function, call.input, call.output);
   NCCL_REPORT_IF_ERROR(ncclBroadcast(call.input.data, call.output.data,
@@ -296,9 +295,9 @@ static void broadcast(const char *function, int64_t inRank, void *in,
 }
 
 template <typename Elem>
-static void allGather(const char *function, int64_t inRank, void *in,
-                      int64_t outRank, void *out, void *stream) {
-  Collective<Elem> call(function, inRank, in, outRank, out, stream);
+static void allGather(const char *function, MemRef1D in, MemRef1D out,
+                      void *stream) {
+  Collective<Elem> call(function, in, out, stream);
   if (call.output.count != call.input.count * state.numReplicas)
     fail(function, "output has %lld elements, expected %d x %lld",
          static_cast<long long>(call.output.count), state.numReplicas,
@@ -653,27 +652,27 @@ REPLICA_NCCL_EXPORT void replica_nccl_group_end(void *stream) {
 
 #define REPLICA_DEFINE_COLLECTIVES(SUFFIX, ELEM)                               \
   REPLICA_NCCL_EXPORT void replica_nccl_all_reduce_##SUFFIX(                   \
-      int64_t inRank, void *in, int64_t outRank, void *out, int32_t op,        \
+      REPLICA_MEMREF_PARAMS(in), REPLICA_MEMREF_PARAMS(out), int32_t op,       \
       void *stream) {                                                          \
-    allReduce<ELEM>("replica_nccl_all_reduce_" #SUFFIX, inRank, in, outRank,   \
-                    out, op, stream);                                          \
+    allReduce<ELEM>("replica_nccl_all_reduce_" #SUFFIX, REPLICA_MEMREF(in),    \
+                    REPLICA_MEMREF(out), op, stream);                          \
   }                                                                            \
   REPLICA_NCCL_EXPORT void replica_nccl_reduce_##SUFFIX(                       \
-      int64_t inRank, void *in, int64_t outRank, void *out, int32_t op,        \
+      REPLICA_MEMREF_PARAMS(in), REPLICA_MEMREF_PARAMS(out), int32_t op,       \
       int32_t root, void *stream) {                                            \
-    reduce<ELEM>("replica_nccl_reduce_" #SUFFIX, inRank, in, outRank, out, op, \
-                 root, stream);                                                \
+    reduce<ELEM>("replica_nccl_reduce_" #SUFFIX, REPLICA_MEMREF(in),           \
+                 REPLICA_MEMREF(out), op, root, stream);                       \
   }                                                                            \
   REPLICA_NCCL_EXPORT void replica_nccl_broadcast_##SUFFIX(                    \
-      int64_t inRank, void *in, int64_t outRank, void *out, int32_t root,      \
+      REPLICA_MEMREF_PARAMS(in), REPLICA_MEMREF_PARAMS(out), int32_t root,     \
       void *stream) {                                                          \
-    broadcast<ELEM>("replica_nccl_broadcast_" #SUFFIX, inRank, in, outRank,    \
-                    out, root, stream);                                        \
+    broadcast<ELEM>("replica_nccl_broadcast_" #SUFFIX, REPLICA_MEMREF(in),     \
+                    REPLICA_MEMREF(out), root, stream);                        \
   }                                                                            \
   REPLICA_NCCL_EXPORT void replica_nccl_all_gather_##SUFFIX(                   \
-      int64_t inRank, void *in, int64_t outRank, void *out, void *stream) {    \
-    allGather<ELEM>("replica_nccl_all_gather_" #SUFFIX, inRank, in, outRank,   \
-                    out, stream);                                              \
+      REPLICA_MEMREF_PARAMS(in), REPLICA_MEMREF_PARAMS(out), void *stream) {   \
+    allGather<ELEM>("replica_nccl_all_gather_" #SUFFIX, REPLICA_MEMREF(in),    \
+                    REPLICA_MEMREF(out), stream);                              \
   }
 
 REPLICA_DEFINE_COLLECTIVES(f32, F32)

@@ -28,10 +28,10 @@
 // BUF:         %[[BSLOT:.*]] = memref.subview %[[PACK]][48] [3] [1]
 // BUF:         memref.copy %[[DB]], %[[BSLOT]]
 // BUF-NOT:     memref.copy
+// BUF:         %[[PIN:.*]] = memref.cast %[[PACK]] : memref<64xf32> to memref<?xf32>
 // BUF:         %[[RED:.*]] = memref.alloc() : memref<64xf32>
-// BUF:         memref.cast %[[PACK]]
-// BUF:         memref.cast %[[RED]]
-// BUF:         call @replica_mpi_all_reduce_f32
+// BUF:         %[[ROUT:.*]] = memref.cast %[[RED]] : memref<64xf32> to memref<?xf32>
+// BUF:         call @replica_mpi_all_reduce_f32(%[[PIN]], %[[ROUT]], %{{.*}})
 // BUF-NOT:     memref.copy
 // BUF:         memref.subview %[[RED]][0] [24] [1]
 // BUF-NOT:     memref.copy

@@ -46,7 +46,7 @@ def ConvertReplicaToMPIPass
     module tagged for OpenMPI's ABI (`#dlti.map<"MPI:Implementation" =
     "OpenMPI">`, read by the mpi dialect's LLVM lowering). Collectives become
     calls into replica's MPI runtime (`replica_mpi_<collective>_<type>`, on
-    unranked memrefs): upstream's `mpi` dialect has no broadcast, gather or
+    buffers flattened to `memref<?xT>`, passed by value): upstream's `mpi` dialect has no broadcast, gather or
     rooted reduce, and its `mpi.allreduce` lowering in LLVM 22.1 names
     `ompi_mpi_sum` where OpenMPI exports `ompi_mpi_op_sum`. Each collective
     reads its operand's buffer in place and writes a fresh result buffer;
@@ -67,7 +67,8 @@ def ConvertReplicaToNCCLPass
   let description = [{
     Lowers the in-replica collectives of an SPMD program
     (`replica-to-spmd`) to calls into replica's NCCL runtime
-    (`replica_nccl_<collective>_<type>`, on unranked memrefs), one GPU per
+    (`replica_nccl_<collective>_<type>`, on buffers flattened to
+    `memref<?xT>`, passed by value), one GPU per
     replica. Each call enqueues its NCCL collective on the replica's CUDA
     stream (`replica_nccl_stream`) and takes NCCL's own operation code
     (`ncclSum` 0, `ncclProd` 1, `ncclMax` 2, `ncclMin` 3, `ncclAvg` 4: `mean`
@@ -94,11 +95,10 @@ def ConvertReplicaToNCCLPass
     %s = call @replica_nccl_stream() : () -> !llvm.ptr
     %in = bufferization.to_buffer %g read_only : tensor<1024xf32> to memref<1024xf32>
     %out = memref.alloc() : memref<1024xf32>
-    memref.alloca_scope {
-      ...
-      call @replica_nccl_all_reduce_f32(%a, %b, %c4_i32, %s)
-          : (memref<*xf32>, memref<*xf32>, i32, !llvm.ptr) -> ()
-    }
+    %a = memref.cast %in : memref<1024xf32> to memref<?xf32>
+    %b = memref.cast %out : memref<1024xf32> to memref<?xf32>
+    call @replica_nccl_all_reduce_f32(%a, %b, %c4_i32, %s)
+        : (memref<?xf32>, memref<?xf32>, i32, !llvm.ptr) -> ()
     %0 = bufferization.to_tensor %out restrict writable : memref<1024xf32> to tensor<1024xf32>
     ```
   }];

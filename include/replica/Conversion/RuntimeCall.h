@@ -2,7 +2,7 @@
 //
 // Shared by the conversions that lower collectives to calls of a C runtime
 // (convert-replica-to-mpi, convert-replica-to-nccl): the operands' buffers,
-// the result buffer, and the calls themselves, each in an alloca scope.
+// the result buffer, and the calls themselves.
 //
 //===----------------------------------------------------------------------===//
 
@@ -41,7 +41,10 @@ inline StringRef getRuntimeTypeName(Type element) {
 }
 
 /// Calls of the runtime whose entry points start with `prefix`, on the
-/// buffers of tensors. Buffers travel as unranked memrefs.
+/// buffers of tensors. Buffers travel as `memref<?xT>`: contiguous, so any
+/// shape flattens to one dimension, and in the default calling convention
+/// a 1-D memref is five scalar arguments (an unranked one would be a
+/// descriptor on the stack, which a call in a loop must scope).
 class RuntimeCall {
 public:
   RuntimeCall(ConversionPatternRewriter &rewriter, Operation *op,
@@ -56,20 +59,20 @@ public:
         rewriter, loc, RankedTensorType::get({1}, value.getType()), value);
   }
 
-  /// A buffer that reads `tensor` in place, as an unranked memref.
+  /// A buffer that reads `tensor` in place, flattened.
   Value readBuffer(Value tensor) {
     auto type = cast<RankedTensorType>(tensor.getType());
     auto memref = MemRefType::get(type.getShape(), type.getElementType());
     Value buffer = bufferization::ToBufferOp::create(rewriter, loc, memref,
                                                      tensor, /*readOnly=*/true);
-    return unranked(buffer);
+    return flat(buffer);
   }
 
-  /// A fresh buffer of `type` with `dynamicSizes`, as an unranked memref.
+  /// A fresh buffer of `type` with `dynamicSizes`, flattened.
   Value allocate(RankedTensorType type, ValueRange dynamicSizes) {
     auto memref = MemRefType::get(type.getShape(), type.getElementType());
     result = memref::AllocOp::create(rewriter, loc, memref, dynamicSizes);
-    return unranked(result);
+    return flat(result);
   }
 
   /// The tensor the runtime wrote into the buffer of `allocate`.
@@ -96,17 +99,7 @@ public:
     std::string symbol =
         (prefix + name + "_" + getRuntimeTypeName(element)).str();
     declare(symbol, {}, operands);
-    // The unranked descriptors the call takes live on the stack: scope them
-    // so that a call in a loop does not grow the stack every iteration.
-    auto scope = memref::AllocaScopeOp::create(rewriter, loc, TypeRange());
-    Block *body = rewriter.createBlock(&scope.getBodyRegion());
-    for (Value operand : operands)
-      if (auto cast = operand.getDefiningOp<memref::CastOp>())
-        rewriter.moveOpBefore(cast, body, body->end());
-    rewriter.setInsertionPointToEnd(body);
     func::CallOp::create(rewriter, loc, symbol, TypeRange(), operands);
-    memref::AllocaScopeReturnOp::create(rewriter, loc, ValueRange());
-    rewriter.setInsertionPointAfter(scope);
   }
 
   Value constant(int64_t value) {
@@ -144,11 +137,24 @@ private:
     declaration.setPrivate();
   }
 
-  Value unranked(Value buffer) {
+  /// An identity-layout `buffer` as `memref<?xT>`.
+  Value flat(Value buffer) {
     auto type = cast<MemRefType>(buffer.getType());
-    return memref::CastOp::create(
-        rewriter, loc, UnrankedMemRefType::get(type.getElementType(), 0),
-        buffer);
+    int64_t rank = type.getRank();
+    if (rank == 0) {
+      buffer = memref::ExpandShapeOp::create(rewriter, loc,
+                                             ArrayRef<int64_t>{1}, buffer,
+                                             ArrayRef<ReassociationIndices>{});
+    } else if (rank > 1) {
+      ReassociationIndices all = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+      buffer = memref::CollapseShapeOp::create(
+          rewriter, loc, buffer, ArrayRef<ReassociationIndices>{all});
+    }
+    auto flatType =
+        MemRefType::get({ShapedType::kDynamic}, type.getElementType());
+    if (buffer.getType() == flatType)
+      return buffer;
+    return memref::CastOp::create(rewriter, loc, flatType, buffer);
   }
 
   ConversionPatternRewriter &rewriter;

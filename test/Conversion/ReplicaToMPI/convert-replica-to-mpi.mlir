@@ -4,19 +4,19 @@
 // replica_id is the rank; an all-reduce reads its operand's buffer in place
 // and writes a fresh result buffer through the runtime.
 // CHECK: module attributes {dlti.map = #dlti.map<"MPI:Implementation" = "OpenMPI">, replica.num_replicas = 2 : i64}
-// CHECK-DAG: func.func private @replica_mpi_all_reduce_f32(memref<*xf32>, memref<*xf32>, i32)
+// CHECK-DAG: func.func private @replica_mpi_all_reduce_f32(memref<?xf32>, memref<?xf32>, i32)
 // CHECK-LABEL: func.func @all_reduce(
 // CHECK-SAME:    %[[X:[A-Za-z0-9_]+]]: tensor<4x?xf32>) -> (tensor<4x?xf32>, index)
 // CHECK:         %[[IN:.*]] = bufferization.to_buffer %[[X]] read_only : tensor<4x?xf32> to memref<4x?xf32>
+// CHECK:         %[[INU:.*]] = memref.collapse_shape %[[IN]] {{\[}}[0, 1]] : memref<4x?xf32> into memref<?xf32>
 // CHECK:         %[[DIM:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<4x?xf32>
 // CHECK:         %[[OUT:.*]] = memref.alloc(%[[DIM]]) : memref<4x?xf32>
+// CHECK:         %[[OUTU:.*]] = memref.collapse_shape %[[OUT]] {{\[}}[0, 1]] : memref<4x?xf32> into memref<?xf32>
 // CHECK:         %[[MEAN:.*]] = arith.constant 1 : i32
-// The unranked descriptors live in an alloca scope (no stack growth in loops).
-// CHECK:         memref.alloca_scope {
-// CHECK:           %[[INU:.*]] = memref.cast %[[IN]] : memref<4x?xf32> to memref<*xf32>
-// CHECK:           %[[OUTU:.*]] = memref.cast %[[OUT]] : memref<4x?xf32> to memref<*xf32>
-// CHECK:           func.call @replica_mpi_all_reduce_f32(%[[INU]], %[[OUTU]], %[[MEAN]])
-// CHECK:         }
+// Buffers travel flattened, as memref<?xT> (passed by value: no stack
+// descriptor, nothing to scope in loops).
+// CHECK-NOT:     alloca_scope
+// CHECK:         call @replica_mpi_all_reduce_f32(%[[INU]], %[[OUTU]], %[[MEAN]])
 // CHECK:         %[[R:.*]] = bufferization.to_tensor %[[OUT]] restrict writable
 // CHECK:         %[[W:.*]] = mpi.comm_world : !mpi.comm
 // CHECK:         %[[RANK:.*]] = mpi.comm_rank(%[[W]]) : i32
@@ -33,11 +33,13 @@ module attributes {replica.num_replicas = 2 : i64} {
 // -----
 
 // Scalars travel as one-element tensors; rooted collectives pass the root.
-// CHECK-DAG: func.func private @replica_mpi_reduce_i64(memref<*xi64>, memref<*xi64>, i32, i32)
-// CHECK-DAG: func.func private @replica_mpi_broadcast_bf16(memref<*xbf16>, memref<*xbf16>, i32)
+// CHECK-DAG: func.func private @replica_mpi_reduce_i64(memref<?xi64>, memref<?xi64>, i32, i32)
+// CHECK-DAG: func.func private @replica_mpi_broadcast_bf16(memref<?xbf16>, memref<?xbf16>, i32)
 // CHECK-LABEL: func.func @rooted(
 // CHECK-SAME:    %[[I:[A-Za-z0-9_]+]]: i64, %[[H:[A-Za-z0-9_]+]]: tensor<8xbf16>)
 // CHECK:         %[[T:.*]] = tensor.from_elements %[[I]] : tensor<1xi64>
+// CHECK:         %[[TB:.*]] = bufferization.to_buffer %[[T]] read_only : tensor<1xi64> to memref<1xi64>
+// CHECK:         memref.cast %[[TB]] : memref<1xi64> to memref<?xi64>
 // CHECK:         %[[MAX:.*]] = arith.constant 2 : i32
 // CHECK:         %[[ROOT:.*]] = arith.constant 1 : i32
 // CHECK:         call @replica_mpi_reduce_i64(%{{.*}}, %{{.*}}, %[[MAX]], %[[ROOT]])

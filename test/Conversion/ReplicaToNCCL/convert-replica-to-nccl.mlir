@@ -5,20 +5,18 @@
 // NCCL's own average (ncclAvg = 4), with no scaling after it. replica_id is
 // the rank in the communicator.
 // CHECK-DAG: func.func private @replica_nccl_stream() -> !llvm.ptr
-// CHECK-DAG: func.func private @replica_nccl_all_reduce_f32(memref<*xf32>, memref<*xf32>, i32, !llvm.ptr)
+// CHECK-DAG: func.func private @replica_nccl_all_reduce_f32(memref<?xf32>, memref<?xf32>, i32, !llvm.ptr)
 // CHECK-DAG: func.func private @replica_nccl_rank() -> i32
 // CHECK-LABEL: func.func @all_reduce(
 // CHECK-SAME:    %[[X:[A-Za-z0-9_]+]]: tensor<4x?xf32>) -> (tensor<4x?xf32>, index)
 // CHECK:         %[[S:.*]] = call @replica_nccl_stream() : () -> !llvm.ptr
 // CHECK:         %[[IN:.*]] = bufferization.to_buffer %[[X]] read_only : tensor<4x?xf32> to memref<4x?xf32>
+// CHECK:         %[[INU:.*]] = memref.collapse_shape %[[IN]] {{\[}}[0, 1]] : memref<4x?xf32> into memref<?xf32>
 // CHECK:         %[[DIM:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<4x?xf32>
 // CHECK:         %[[OUT:.*]] = memref.alloc(%[[DIM]]) : memref<4x?xf32>
+// CHECK:         %[[OUTU:.*]] = memref.collapse_shape %[[OUT]] {{\[}}[0, 1]] : memref<4x?xf32> into memref<?xf32>
 // CHECK:         %[[AVG:.*]] = arith.constant 4 : i32
-// CHECK:         memref.alloca_scope {
-// CHECK:           %[[INU:.*]] = memref.cast %[[IN]] : memref<4x?xf32> to memref<*xf32>
-// CHECK:           %[[OUTU:.*]] = memref.cast %[[OUT]] : memref<4x?xf32> to memref<*xf32>
-// CHECK:           func.call @replica_nccl_all_reduce_f32(%[[INU]], %[[OUTU]], %[[AVG]], %[[S]])
-// CHECK:         }
+// CHECK:         call @replica_nccl_all_reduce_f32(%[[INU]], %[[OUTU]], %[[AVG]], %[[S]])
 // CHECK-NOT:     arith.divf
 // CHECK:         %[[R:.*]] = bufferization.to_tensor %[[OUT]] restrict writable
 // CHECK:         %[[RANK:.*]] = call @replica_nccl_rank() : () -> i32
@@ -88,9 +86,9 @@ module attributes {replica.num_replicas = 2 : i64} {
 
 // Rooted collectives pass the root; scalars travel as one-element tensors;
 // the gather writes replica-major blocks.
-// CHECK-DAG: func.func private @replica_nccl_reduce_i64(memref<*xi64>, memref<*xi64>, i32, i32, !llvm.ptr)
-// CHECK-DAG: func.func private @replica_nccl_broadcast_f64(memref<*xf64>, memref<*xf64>, i32, !llvm.ptr)
-// CHECK-DAG: func.func private @replica_nccl_all_gather_f32(memref<*xf32>, memref<*xf32>, !llvm.ptr)
+// CHECK-DAG: func.func private @replica_nccl_reduce_i64(memref<?xi64>, memref<?xi64>, i32, i32, !llvm.ptr)
+// CHECK-DAG: func.func private @replica_nccl_broadcast_f64(memref<?xf64>, memref<?xf64>, i32, !llvm.ptr)
+// CHECK-DAG: func.func private @replica_nccl_all_gather_f32(memref<?xf32>, memref<?xf32>, !llvm.ptr)
 // CHECK-LABEL: func.func @rooted(
 // CHECK:         tensor.from_elements %{{.*}} : tensor<1xi64>
 // CHECK:         %[[MAX:.*]] = arith.constant 2 : i32

@@ -3,18 +3,17 @@
 // RUN: replica-opt %s -replica-lower-to-mpi | FileCheck %s --check-prefix=LLVM
 
 // 300,000 steps of a loop whose body ends in a runtime call (the broadcast
-// select_replica becomes): every call's unranked memref descriptors live in
-// a stack scope. Canonicalization used to inline the last call's scope, so
-// the stack grew every iteration and the run crashed after ~100,000 steps.
+// select_replica becomes). Runtime calls once took unranked memrefs, whose
+// descriptors live on the stack: a call whose scope was lost grew the stack
+// every iteration and the run crashed after ~100,000 steps.
 
-// Each call saves and restores the stack pointer around its descriptors.
+// The calls take their buffers by value: nothing on the stack.
 // LLVM-LABEL: llvm.func @main(
-// LLVM:         llvm.intr.stacksave
+// LLVM-NOT:     llvm.alloca
+// LLVM-NOT:     llvm.intr.stacksave
 // LLVM:         llvm.call @replica_mpi_all_reduce_f32
-// LLVM:         llvm.intr.stackrestore
-// LLVM:         llvm.intr.stacksave
+// LLVM-NOT:     llvm.alloca
 // LLVM:         llvm.call @replica_mpi_broadcast_f32
-// LLVM:         llvm.intr.stackrestore
 
 // CHECK: 1
 // CHECK-NEXT: 1

@@ -284,4 +284,23 @@ def ReplicaBatchPackCopiesPass : Pass<"replica-batch-pack-copies"> {
   ];
 }
 
+def ReplicaSCFToControlFlowPass : Pass<"replica-scf-to-cf"> {
+  let summary = "Structured control flow to branches, in time linear in the "
+                "program";
+  let description = [{
+    Upstream's `convert-scf-to-cf` patterns, applied one structured op at a
+    time: an op before the ops it holds, and within a block from the last op
+    to the first. Lowering an op splits its block after it; taken in this
+    order, the split moves only the ops up to the previously lowered one,
+    where one upstream conversion of the whole function moves every op after
+    each loop. A
+    training step whose body holds N loop nests (one per gradient) is then
+    lowered in O(N) rather than O(N^2): 2,000 gradients took 16 s upstream.
+    The result is the same control flow graph as upstream's.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::cf::ControlFlowDialect"
+  ];
+}
+
 #endif // REPLICA_DIALECT_REPLICA_TRANSFORMS_PASSES_TD
