@@ -303,4 +303,28 @@ def ReplicaSCFToControlFlowPass : Pass<"replica-scf-to-cf"> {
   ];
 }
 
+def ReplicaSplitFreshDeallocsPass : Pass<"replica-split-fresh-deallocs"> {
+  let summary = "Free distinct allocations one `bufferization.dealloc` each";
+  let description = [{
+    Between `ownership-based-buffer-deallocation` and
+    `buffer-deallocation-simplification`: a `bufferization.dealloc` that
+    retains nothing and frees only distinct `memref.alloc` results becomes
+    one `bufferization.dealloc` per buffer (with its condition). Distinct
+    allocations never alias, so this is what the simplification's
+    `SplitDeallocWhenNotAliasingAnyOther` would conclude, without its
+    comparison of every pair: the dealloc at the end of a fused step's block
+    frees two buffers per pack, and thousands of packs made that quadratic.
+
+    ```mlir
+    bufferization.dealloc (%a, %b : memref<8xf32>, memref<4xi8>) if (%true, %c)
+    ```
+    becomes
+    ```mlir
+    bufferization.dealloc (%a : memref<8xf32>) if (%true)
+    bufferization.dealloc (%b : memref<4xi8>) if (%c)
+    ```
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
+}
+
 #endif // REPLICA_DIALECT_REPLICA_TRANSFORMS_PASSES_TD
