@@ -52,12 +52,7 @@ public:
       : rewriter(rewriter), op(op), loc(op->getLoc()), prefix(prefix) {}
 
   /// The operand as a ranked tensor (a scalar becomes tensor<1xT>).
-  Value toTensor(Value value) {
-    if (isa<RankedTensorType>(value.getType()))
-      return value;
-    return tensor::FromElementsOp::create(
-        rewriter, loc, RankedTensorType::get({1}, value.getType()), value);
-  }
+  Value toTensor(Value value) { return wrapScalar(rewriter, loc, value); }
 
   /// A buffer that reads `tensor` in place, flattened.
   Value readBuffer(Value tensor) {
@@ -108,10 +103,7 @@ public:
 
   /// `tensor` back in the form of `like` (a scalar when `like` is one).
   Value fromTensor(Value tensor, Type like) {
-    if (isa<RankedTensorType>(like))
-      return tensor;
-    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-    return tensor::ExtractOp::create(rewriter, loc, tensor, zero);
+    return unwrapScalar(rewriter, loc, tensor, like);
   }
 
   /// Dynamic sizes of a ranked tensor.
@@ -146,9 +138,8 @@ private:
                                              ArrayRef<int64_t>{1}, buffer,
                                              ArrayRef<ReassociationIndices>{});
     } else if (rank > 1) {
-      ReassociationIndices all = llvm::to_vector(llvm::seq<int64_t>(0, rank));
-      buffer = memref::CollapseShapeOp::create(
-          rewriter, loc, buffer, ArrayRef<ReassociationIndices>{all});
+      buffer = memref::CollapseShapeOp::create(rewriter, loc, buffer,
+                                               getFlatReassociation(rank));
     }
     auto flatType =
         MemRefType::get({ShapedType::kDynamic}, type.getElementType());

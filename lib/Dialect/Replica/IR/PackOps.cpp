@@ -10,8 +10,10 @@
 
 #include "replica/Dialect/Replica/IR/ReplicaOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
 using namespace mlir::replica;
@@ -27,8 +29,7 @@ static LogicalResult verifyPackLayout(Operation *op, Type pack,
     return op->emitOpError("pack must have a static size, got ") << pack;
   if (members.size() != offsets.size())
     return op->emitOpError("has ")
-           << members.size() << " members but " << offsets.size()
-           << " offsets";
+           << members.size() << " members but " << offsets.size() << " offsets";
   int64_t end = 0;
   for (auto [index, type, offset] : llvm::enumerate(members, offsets)) {
     auto member = cast<RankedTensorType>(type);
@@ -70,19 +71,31 @@ LogicalResult SplitPackOp::fold(FoldAdaptor,
   return success();
 }
 
+Value mlir::replica::wrapScalar(OpBuilder &builder, Location loc, Value value) {
+  if (isa<RankedTensorType>(value.getType()))
+    return value;
+  return tensor::FromElementsOp::create(
+      builder, loc, RankedTensorType::get({1}, value.getType()), value);
+}
+
+Value mlir::replica::unwrapScalar(OpBuilder &builder, Location loc,
+                                  Value tensor, Type like) {
+  if (isa<RankedTensorType>(like))
+    return tensor;
+  Value zero = arith::ConstantIndexOp::create(builder, loc, 0);
+  return tensor::ExtractOp::create(builder, loc, tensor, zero);
+}
+
+SmallVector<ReassociationIndices>
+mlir::replica::getFlatReassociation(int64_t rank) {
+  if (rank == 0)
+    return {};
+  return {llvm::to_vector(llvm::seq<int64_t>(0, rank))};
+}
+
 //===----------------------------------------------------------------------===//
 // Bufferization
 //===----------------------------------------------------------------------===//
-
-/// The reassociation between a member's shape and its flat slice: every
-/// dimension in one group (none for a 0-d member).
-static SmallVector<ReassociationIndices> getFlatGroups(int64_t rank) {
-  if (rank == 0)
-    return {};
-  ReassociationIndices all(rank);
-  std::iota(all.begin(), all.end(), 0);
-  return {all};
-}
 
 /// The type of the view of `member` at element `offset` of `pack`.
 static FailureOr<MemRefType> getMemberViewType(MemRefType pack, int64_t offset,
@@ -94,7 +107,7 @@ static FailureOr<MemRefType> getMemberViewType(MemRefType pack, int64_t offset,
   if (member.getRank() == 0)
     return memref::CollapseShapeOp::computeCollapsedType(slice, {});
   return memref::ExpandShapeOp::computeExpandedType(
-      slice, member.getShape(), getFlatGroups(member.getRank()));
+      slice, member.getShape(), getFlatReassociation(member.getRank()));
 }
 
 /// A view of `member` at element `offset` of the 1-D buffer `pack`.
@@ -111,11 +124,11 @@ static FailureOr<Value> createMemberView(OpBuilder &builder, Location loc,
   if (member.getRank() == 1)
     return slice;
   if (member.getRank() == 0)
-    return memref::CollapseShapeOp::create(
-               builder, loc, *type, slice, ArrayRef<ReassociationIndices>{})
+    return memref::CollapseShapeOp::create(builder, loc, *type, slice,
+                                           ArrayRef<ReassociationIndices>{})
         .getResult();
   return memref::ExpandShapeOp::create(builder, loc, *type, slice,
-                                       getFlatGroups(member.getRank()))
+                                       getFlatReassociation(member.getRank()))
       .getResult();
 }
 
@@ -137,7 +150,8 @@ AliasingValueList PackOp::getAliasingValues(OpOperand &,
 FailureOr<BufferLikeType>
 PackOp::getBufferType(Value, const BufferizationOptions &options,
                       const BufferizationState &, SmallVector<Value> &) {
-  std::optional<Attribute> memorySpace = options.defaultMemorySpaceFn(getType());
+  std::optional<Attribute> memorySpace =
+      options.defaultMemorySpaceFn(getType());
   if (!memorySpace)
     return emitOpError("cannot infer the memory space of the pack");
   return cast<BufferLikeType>(
@@ -162,11 +176,10 @@ LogicalResult PackOp::bufferize(RewriterBase &rewriter,
     FailureOr<Value> source = getBuffer(rewriter, member, options, state);
     if (failed(source))
       return failure();
-    FailureOr<Value> slot =
-        createMemberView(rewriter, loc, *pack, offset,
-                         cast<RankedTensorType>(member.getType()));
-    if (failed(slot) || failed(options.createMemCpy(rewriter, loc, *source,
-                                                    *slot)))
+    FailureOr<Value> slot = createMemberView(
+        rewriter, loc, *pack, offset, cast<RankedTensorType>(member.getType()));
+    if (failed(slot) ||
+        failed(options.createMemCpy(rewriter, loc, *source, *slot)))
       return emitOpError("cannot copy member at offset ")
              << offset << " into the pack";
   }
@@ -194,8 +207,8 @@ FailureOr<BufferLikeType>
 SplitPackOp::getBufferType(Value value, const BufferizationOptions &options,
                            const BufferizationState &state,
                            SmallVector<Value> &invocationStack) {
-  FailureOr<BufferLikeType> pack = bufferization::getBufferType(
-      getPack(), options, state, invocationStack);
+  FailureOr<BufferLikeType> pack =
+      bufferization::getBufferType(getPack(), options, state, invocationStack);
   if (failed(pack))
     return failure();
   unsigned index = cast<OpResult>(value).getResultNumber();

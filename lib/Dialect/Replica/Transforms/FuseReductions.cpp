@@ -121,23 +121,6 @@ static RankedTensorType getMemberType(Type type) {
   return RankedTensorType::get({1}, type);
 }
 
-/// `value` as a pack takes it (`getMemberType`).
-static Value asTensor(OpBuilder &builder, Location loc, Value value) {
-  if (isa<RankedTensorType>(value.getType()))
-    return value;
-  return tensor::FromElementsOp::create(
-      builder, loc, getMemberType(value.getType()), value);
-}
-
-/// The inverse of `asTensor`: `tensor` in the form of `type`.
-static Value fromTensor(OpBuilder &builder, Location loc, Value tensor,
-                        Type type) {
-  if (isa<RankedTensorType>(type))
-    return tensor;
-  Value zero = arith::ConstantIndexOp::create(builder, loc, 0);
-  return tensor::ExtractOp::create(builder, loc, tensor, zero);
-}
-
 /// Where a reduced value can be computed straight into its pack slice: the
 /// `tensor.empty` init of the destination-style op at the root of the chain
 /// of destination-style ops in `block` that computes `value`
@@ -414,7 +397,7 @@ Value FuseReductionsPass::packMembers(OpBuilder &builder, Location loc,
                                       ArrayRef<Value> values) {
   SmallVector<Value> members;
   for (Value value : values)
-    members.push_back(asTensor(builder, loc, value));
+    members.push_back(wrapScalar(builder, loc, value));
   auto type = RankedTensorType::get({pack.size}, pack.key.element);
   return PackOp::create(builder, loc, type, members, pack.offsets);
 }
@@ -585,7 +568,7 @@ void FuseReductionsPass::rewriteGroup(
         SplitPackOp::create(builder, loc, memberTypes, flat, pack->offsets);
     for (auto [member, tensor] :
          llvm::zip_equal(pack->members, split.getMembers())) {
-      Value value = fromTensor(builder, loc, tensor, member->localType);
+      Value value = unwrapScalar(builder, loc, tensor, member->localType);
       if (pack->key.crossReplica)
         value =
             RegroupOp::create(builder, loc, member->result().getType(),

@@ -141,8 +141,8 @@ static bool canAllocateInSlot(Member member, Block *block,
       return false;
     bool after = member.copy->isBeforeInBlock(ancestor);
     if (mayHaveEffect<MemoryEffects::Free>(access.op, access.through) ||
-        (after && mayHaveEffect<MemoryEffects::Write>(access.op,
-                                                       access.through)))
+        (after &&
+         mayHaveEffect<MemoryEffects::Write>(access.op, access.through)))
       return false;
     readAfter |= after;
   }
@@ -154,25 +154,26 @@ static bool canAllocateInSlot(Member member, Block *block,
 /// but the members' copies writes it while they are copied in.
 static std::optional<PackPlan> planPack(memref::AllocOp pack,
                                         DenseSet<Operation *> &taken) {
+  if (taken.contains(pack))
+    return std::nullopt;
   Block *block = pack->getBlock();
   SmallVector<Member> copies;
   SmallVector<Operation *> otherWrites;
   for (Access access : getAccesses(pack)) {
     auto copy = dyn_cast<memref::CopyOp>(access.op);
     std::optional<std::pair<int64_t, int64_t>> slot;
-    if (copy && copy.getTarget() == access.through &&
-        copy->getBlock() == block)
+    if (copy && copy.getTarget() == access.through && copy->getBlock() == block)
       slot = getSlot(copy.getTarget(), pack);
     if (slot) {
-      copies.push_back({copy, getWholeAllocation(copy.getSource()),
-                        slot->first, slot->second});
+      copies.push_back({copy, getWholeAllocation(copy.getSource()), slot->first,
+                        slot->second});
       continue;
     }
     if (mayHaveEffect<MemoryEffects::Write, MemoryEffects::Free>(
             access.op, access.through))
       otherWrites.push_back(block->findAncestorOpInBlock(*access.op));
   }
-  if (copies.empty() || taken.contains(pack))
+  if (copies.empty())
     return std::nullopt;
   llvm::sort(copies, [](const Member &a, const Member &b) {
     return a.offset < b.offset;

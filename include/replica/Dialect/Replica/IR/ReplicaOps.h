@@ -8,6 +8,7 @@
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/OpImplementation.h"
@@ -37,6 +38,18 @@ std::optional<int64_t> getInReplicaContext(Operation *op);
 
 /// True for the ops that communicate between replicas.
 bool isCollective(Operation *op);
+
+/// `value` as a ranked tensor: a scalar becomes a `tensor<1xT>` (how packs
+/// and the runtimes take scalars), a ranked tensor stays as it is.
+Value wrapScalar(OpBuilder &builder, Location loc, Value value);
+
+/// The inverse of `wrapScalar`: `tensor` in the form of `like` (its single
+/// element when `like` is a scalar type).
+Value unwrapScalar(OpBuilder &builder, Location loc, Value tensor, Type like);
+
+/// The reassociation that flattens all `rank` dimensions into one (none for
+/// rank 0).
+SmallVector<ReassociationIndices> getFlatReassociation(int64_t rank);
 
 } // namespace mlir::replica
 
