@@ -5,7 +5,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 #include "llvm/ADT/DenseSet.h"
 
 namespace mlir::replica {
@@ -44,8 +44,10 @@ struct ReplicaSplitFreshDeallocsPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<SplitFreshDealloc>(&getContext());
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
-      signalPassFailure();
+    // One visit per dealloc is enough (the deallocs it creates free one
+    // buffer each); the greedy driver would fold and simplify the whole
+    // module once more on top.
+    walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };
 } // namespace
