@@ -32,14 +32,14 @@ static void buildTensorsToBuffers(OpPassManager &pm) {
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   // Members computed in fresh buffers are computed in their pack slices.
   pm.addPass(createReplicaPackInPlacePass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-  // bufferization::buildBufferDeallocationPipeline, with the deallocs of
-  // distinct allocations split before the simplification compares every
-  // pair of their buffers.
+  // bufferization::buildBufferDeallocationPipeline, with its first
+  // canonicalization shared with the clean-up after packing (and a CSE with
+  // it), and the deallocs of distinct allocations split before the
+  // simplification compares every pair of their buffers.
   pm.addPass(memref::createExpandReallocPass(
       memref::ExpandReallocPassOptions{/*emitDeallocs=*/false}));
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
   pm.addPass(bufferization::createOwnershipBasedBufferDeallocationPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createReplicaSplitFreshDeallocsPass());
