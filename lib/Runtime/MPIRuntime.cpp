@@ -8,7 +8,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Float16.h"
+#include "MPIErrors.h"
 #include "MemRefBuffer.h"
+#include "SharedMemory.h"
 
 #include <mpi.h>
 
@@ -27,13 +30,9 @@
 
 #define REPLICA_MPI_EXPORT __attribute__((visibility("default")))
 
-/// Reports a failed MPI call with its name and error string, then ends every
-/// rank with a non-zero status, so a failure on one rank cannot hang the rest.
-#define MPI_REPORT_IF_ERROR(expr) reportIfError((expr), #expr)
+using namespace replica::runtime;
 
-/// The rank of this process in MPI_COMM_WORLD once replica_mpi_init has run;
-/// the error path reads it instead of calling into a failing MPI.
-static int worldRank = -1;
+int replica::runtime::worldRank = -1;
 
 /// Ends all ranks. MPI_Abort is not checked: this is the error path itself,
 /// and the exit covers an MPI_Abort that returns.
@@ -42,24 +41,25 @@ static int worldRank = -1;
   std::_Exit(1);
 }
 
-static void reportIfError(int result, const char *expr) {
+void replica::runtime::reportIfError(int result, const char *expr) {
   if (result == MPI_SUCCESS)
     return;
   char text[MPI_MAX_ERROR_STRING];
   int length = 0;
   if (MPI_Error_string(result, text, &length) != MPI_SUCCESS)
     std::snprintf(text, sizeof(text), "MPI error code %d", result);
-  // The stringized call starts with the function name.
+  // The stringized call starts with the function name (after any
+  // namespace qualifier).
+  const char *call = std::strrchr(expr, ':');
+  call = call && call < std::strchr(expr, '(') ? call + 1 : expr;
   std::fprintf(stderr, "replica-run: %.*s failed on rank %d: %s\n",
-               static_cast<int>(std::strcspn(expr, "(")), expr, worldRank,
+               static_cast<int>(std::strcspn(call, "(")), call, worldRank,
                text);
   abortAll();
 }
 
-/// Reports a misuse of the runtime by `function` and ends all ranks.
 /// The message goes out in one write so lines from several ranks don't mix.
-[[noreturn]] __attribute__((format(printf, 2, 3))) static void
-fail(const char *function, const char *format, ...) {
+void replica::runtime::fail(const char *function, const char *format, ...) {
   char message[512];
   int length =
       std::snprintf(message, sizeof(message), "replica-run: %s: ", function);
@@ -94,85 +94,8 @@ static int getWorldRank() {
 }
 
 //===----------------------------------------------------------------------===//
-// 16-bit floating point
-//===----------------------------------------------------------------------===//
-
-static uint32_t floatToBits(float value) {
-  uint32_t bits;
-  std::memcpy(&bits, &value, sizeof(bits));
-  return bits;
-}
-
-static float bitsToFloat(uint32_t bits) {
-  float value;
-  std::memcpy(&value, &bits, sizeof(value));
-  return value;
-}
-
-/// Rounds `value >> shift` to nearest, ties to even; 0 < shift < 32.
-static uint32_t shiftRightRoundingToEven(uint32_t value, unsigned shift) {
-  uint32_t result = value >> shift;
-  uint32_t rest = value & ((1u << shift) - 1);
-  uint32_t half = 1u << (shift - 1);
-  if (rest > half || (rest == half && (result & 1)))
-    ++result;
-  return result;
-}
-
-static float halfToFloat(uint16_t half) {
-  uint32_t sign = static_cast<uint32_t>(half & 0x8000) << 16;
-  uint32_t exponent = (half >> 10) & 0x1f;
-  uint32_t mantissa = half & 0x3ff;
-  if (exponent == 0x1f && mantissa != 0) // NaN: quiet it, as F16C does.
-    return bitsToFloat(sign | 0x7fc00000 | (mantissa << 13));
-  if (exponent == 0x1f)
-    return bitsToFloat(sign | 0x7f800000);
-  if (exponent != 0)
-    return bitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
-  // Zero or subnormal: mantissa * 2^-24, exact in float.
-  float magnitude = static_cast<float>(mantissa) * 0x1p-24f;
-  return bitsToFloat(sign | floatToBits(magnitude));
-}
-
-static uint16_t floatToHalf(float value) {
-  uint32_t bits = floatToBits(value);
-  uint16_t sign = (bits >> 16) & 0x8000;
-  uint32_t magnitude = bits & 0x7fffffff;
-  if (magnitude > 0x7f800000) // NaN: make it quiet, keep the top payload.
-    return sign | 0x7e00 | ((magnitude >> 13) & 0x3ff);
-  // 65520 is halfway between the largest half (65504) and 2^16; ties go to
-  // the even 2^16, which overflows.
-  if (magnitude >= 0x477ff000)
-    return sign | 0x7c00;
-  if (magnitude >= 0x38800000) // Normal half: rebias, round the mantissa.
-    return sign | shiftRightRoundingToEven(magnitude - 0x38000000, 13);
-  // Subnormal half: round (significand * 2^(exponent - 150)) * 2^24; a carry
-  // into bit 10 correctly yields the smallest normal.
-  uint32_t exponent = magnitude >> 23;
-  unsigned shift = 126 - exponent;
-  if (shift > 24)
-    return sign;
-  uint32_t significand = (magnitude & 0x7fffff) | 0x800000;
-  return sign | shiftRightRoundingToEven(significand, shift);
-}
-
-static float bfloat16ToFloat(uint16_t value) {
-  return bitsToFloat(static_cast<uint32_t>(value) << 16);
-}
-
-static uint16_t floatToBfloat16(float value) {
-  uint32_t bits = floatToBits(value);
-  if ((bits & 0x7fffffff) > 0x7f800000) // NaN: set the quiet bit.
-    return (bits >> 16) | 0x0040;
-  return shiftRightRoundingToEven(bits, 16);
-}
-
-//===----------------------------------------------------------------------===//
 // Element types
 //===----------------------------------------------------------------------===//
-
-using replica::runtime::Buffer;
-using replica::runtime::MemRef1D;
 
 namespace {
 /// An element type reduced natively by MPI.
@@ -183,15 +106,19 @@ template <typename T, bool IsInteger> struct NativeElement {
 };
 
 struct F32 : NativeElement<float, false> {
+  static constexpr shm::ElementType kShmType = shm::ElementType::F32;
   static MPI_Datatype getType() { return MPI_FLOAT; }
 };
 struct F64 : NativeElement<double, false> {
+  static constexpr shm::ElementType kShmType = shm::ElementType::F64;
   static MPI_Datatype getType() { return MPI_DOUBLE; }
 };
 struct I32 : NativeElement<int32_t, true> {
+  static constexpr shm::ElementType kShmType = shm::ElementType::I32;
   static MPI_Datatype getType() { return MPI_INT32_T; }
 };
 struct I64 : NativeElement<int64_t, true> {
+  static constexpr shm::ElementType kShmType = shm::ElementType::I64;
   static MPI_Datatype getType() { return MPI_INT64_T; }
 };
 
@@ -204,10 +131,12 @@ struct Widened16 {
 };
 
 struct F16 : Widened16 {
+  static constexpr shm::ElementType kShmType = shm::ElementType::F16;
   static float widen(uint16_t value) { return halfToFloat(value); }
   static uint16_t narrow(float value) { return floatToHalf(value); }
 };
 struct BF16 : Widened16 {
+  static constexpr shm::ElementType kShmType = shm::ElementType::BF16;
   static float widen(uint16_t value) { return bfloat16ToFloat(value); }
   static uint16_t narrow(float value) { return floatToBfloat16(value); }
 };
@@ -304,6 +233,8 @@ struct Group {
   bool open = false;
   std::vector<MPI_Request> requests;
   std::vector<std::function<void()>> finish;
+  /// Over shared memory: the all-reduces, run as one at the end.
+  std::vector<shm::AllReduce> sharedMemoryOps;
 };
 static Group group;
 
@@ -315,6 +246,15 @@ static void allReduce(const char *function, MemRef1D in, MemRef1D out,
   Buffer dst = decodeBuffer(function, "output", out, elementSize);
   checkSameCount(function, src, dst);
   MPI_Op op = getReductionOp<Elem>(function, kind);
+  if (shm::isActive()) {
+    shm::AllReduce shared{function, Elem::kShmType, kind, src.data, dst.data,
+                          src.count};
+    if (group.open)
+      group.sharedMemoryOps.push_back(shared);
+    else
+      shm::allReduce({shared});
+    return;
+  }
   int count = static_cast<int>(src.count);
   if (group.open) {
     MPI_Request request;
@@ -470,6 +410,7 @@ REPLICA_MPI_EXPORT int32_t replica_mpi_init(int64_t expectedNumReplicas) {
   MPI_REPORT_IF_ERROR(
       MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
   worldRank = getWorldRank();
+  shm::init();
   int size = getWorldSize();
   if (expectedNumReplicas <= 0 || expectedNumReplicas == size)
     return 0;
@@ -486,32 +427,45 @@ REPLICA_MPI_EXPORT int32_t replica_mpi_rank(void) { return getWorldRank(); }
 REPLICA_MPI_EXPORT void replica_mpi_finalize(void) {
   int finalized = 0;
   MPI_REPORT_IF_ERROR(MPI_Finalized(&finalized));
-  if (!finalized)
-    MPI_REPORT_IF_ERROR(MPI_Finalize());
+  if (finalized)
+    return;
+  shm::finalize();
+  MPI_REPORT_IF_ERROR(MPI_Finalize());
 }
 
 /// Identifies what replica_mpi_calibrate measures, so that a calibration
 /// cached by replica-run goes stale when it changes: the MPI library and its
 /// version (the first line of MPI_Get_library_version, which MPI allows
-/// before MPI_Init). Whatever else comes to change the measured transport
-/// must be added here.
+/// before MPI_Init) and the environment that selects the transport. Whatever
+/// else comes to change the measured transport must be added here.
 REPLICA_MPI_EXPORT const char *replica_mpi_transport(void) {
-  static char version[MPI_MAX_LIBRARY_VERSION_STRING];
+  static std::string transport;
+  char version[MPI_MAX_LIBRARY_VERSION_STRING];
   int length = 0;
   MPI_REPORT_IF_ERROR(MPI_Get_library_version(version, &length));
   version[std::strcspn(version, "\r\n")] = '\0';
-  return version;
+  transport = version;
+  for (const char *variable :
+       {"REPLICA_MPI_TRANSPORT", "REPLICA_MPI_VIRTUAL_NODE_SIZE"}) {
+    const char *value = std::getenv(variable);
+    transport += std::string("; ") + variable + "=" + (value ? value : "");
+  }
+  return transport.c_str();
 }
 
-/// Measures MPI_Allreduce (f32 sum, out of place, as the generated code
-/// calls it) from 4 KiB to 64 MiB and prints, on rank 0, the times and the
-/// replica-fuse-reductions options that fit them: the latency of the
-/// smallest size, the best bandwidth, as bytes-per-pack the smallest size
-/// within 10% of the best time per byte (the transport's sweet spot; larger
-/// packs cost more per byte on shared memory), and the measurements as
-/// `cost-table`, from which `bytes-per-pack=-1` makes the same choice.
-/// Given `tablePath`, rank 0 also writes the cost table there, alone on one
-/// line, for replica-run's calibration cache.
+/// One f32 sum all-reduce over the transport in use.
+static void allReduceF32(const char *function, const float *in, float *out,
+                         int count) {
+  if (shm::isActive()) {
+    shm::allReduce({{function, shm::ElementType::F32, Sum,
+                     reinterpret_cast<const char *>(in),
+                     reinterpret_cast<char *>(out), count}});
+    return;
+  }
+  MPI_REPORT_IF_ERROR(
+      MPI_Allreduce(in, out, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD));
+}
+
 REPLICA_MPI_EXPORT void replica_mpi_calibrate(const char *tablePath) {
   constexpr int64_t smallest = 4 << 10, largest = 64 << 20;
   std::vector<float> in(largest / sizeof(float), 1.0f), out(in.size());
@@ -524,8 +478,7 @@ REPLICA_MPI_EXPORT void replica_mpi_calibrate(const char *tablePath) {
     for (int i = 0; i < repeats + 1; ++i) {
       MPI_REPORT_IF_ERROR(MPI_Barrier(MPI_COMM_WORLD));
       double start = MPI_Wtime();
-      MPI_REPORT_IF_ERROR(MPI_Allreduce(in.data(), out.data(), count, MPI_FLOAT,
-                                        MPI_SUM, MPI_COMM_WORLD));
+      allReduceF32("replica_mpi_calibrate", in.data(), out.data(), count);
       double elapsed = MPI_Wtime() - start;
       MPI_REPORT_IF_ERROR(MPI_Allreduce(MPI_IN_PLACE, &elapsed, 1, MPI_DOUBLE,
                                         MPI_MAX, MPI_COMM_WORLD));
@@ -555,7 +508,8 @@ REPLICA_MPI_EXPORT void replica_mpi_calibrate(const char *tablePath) {
                   static_cast<long long>(bytes), std::max(time * 1e6, 0.1));
     table += entry;
   }
-  std::printf("MPI_Allreduce of f32 on %d processes:\n", size);
+  std::printf("all-reduce of f32 on %d processes over %s:\n", size,
+              shm::describe());
   std::printf("%12s %12s %10s\n", "bytes", "us", "GB/s");
   for (auto [bytes, time] : times)
     std::printf("%12lld %12.1f %10.2f\n", static_cast<long long>(bytes),
@@ -578,6 +532,8 @@ REPLICA_MPI_EXPORT void replica_mpi_group_start(void) {
 REPLICA_MPI_EXPORT void replica_mpi_group_end(void) {
   if (!group.open)
     fail("replica_mpi_group_end", "no group is open");
+  if (!group.sharedMemoryOps.empty())
+    shm::allReduce(group.sharedMemoryOps);
   MPI_REPORT_IF_ERROR(MPI_Waitall(static_cast<int>(group.requests.size()),
                                   group.requests.data(), MPI_STATUSES_IGNORE));
   for (std::function<void()> &finish : group.finish)
@@ -588,6 +544,7 @@ REPLICA_MPI_EXPORT void replica_mpi_group_end(void) {
 /// Ends all ranks with `code`; safe to call from a watchdog thread, and
 /// before MPI is up, when it just exits.
 REPLICA_MPI_EXPORT void replica_mpi_abort(int32_t code) {
+  shm::reportWait();
   int initialized = 0;
   MPI_REPORT_IF_ERROR(MPI_Initialized(&initialized));
   if (initialized)

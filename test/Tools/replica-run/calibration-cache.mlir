@@ -116,7 +116,7 @@
 // RUN: cat %t/calibrate/calibration-*-mpi-np2.txt | FileCheck %s --check-prefix=FILE
 // RECAL: replica-run: measuring the mpi transport on 2 processes (cached in {{.*}})
 // RECAL-NOT: {{.}}
-// REPORT: MPI_Allreduce of f32 on 2 processes:
+// REPORT: all-reduce of f32 on 2 processes over {{.+}}:
 // REPORT: options: bytes-per-pack={{[0-9]+}} latency-us={{[0-9.]+}} bandwidth-gbps={{[0-9.]+}} cost-table=4096:{{.*}}
 
 // Given --cost-table or --bytes-per-pack, or with fusion off, a run reads no

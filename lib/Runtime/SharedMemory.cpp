@@ -1,0 +1,687 @@
+//===- SharedMemory.cpp - the MPI backend's shared-memory all-reduce ------===//
+//
+// The algorithm is DeepSpeed's distributed naive reduce (csrc/cpu/comm/shm.cpp,
+// also in gloo's allreduce_shm.cc), in rounds that stage at most
+// kStagingBytes per rank so that the staged data stays in cache:
+//
+//   1. every rank copies its inputs into its own staging area;   [staged]
+//   2. node rank r reduces slice r of every rank's staged data, in rank order,
+//      into its own staging area (then, across nodes, all-reduces the slice
+//      over MPI with the ranks that hold slice r elsewhere);   [reduced]
+//   3. every rank copies every reduced slice into its output.    [done]
+//
+// Each bracketed point is a phase: a rank bumps its counter in the window
+// (release) and waits until every peer's counter reaches the same value
+// (acquire). The wait after `done` is deferred to the next round's first write
+// into the staging area. Exactly one rank computes each output element, so
+// every rank ends with identical bits. Small rounds skip the slices: every
+// rank reduces everything, one phase instead of two.
+//
+// Waits spin briefly, then sleep on a futex of the peer's counter, so ranks
+// that outnumber the cores do not starve the peer they wait for.
+//
+//===----------------------------------------------------------------------===//
+
+#include "SharedMemory.h"
+
+#include "Float16.h"
+#include "MPIErrors.h"
+
+#include <mpi.h>
+
+#include <linux/futex.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+#include <type_traits>
+
+using namespace replica::runtime;
+using namespace replica::runtime::shm;
+
+namespace {
+
+/// Per-rank staging: a round stages at most this much. Small enough that
+/// every rank's staged round stays in the last-level cache, large enough
+/// that a round's three phases cost little against its copies.
+constexpr int64_t kStagingBytes = 2 << 20;
+/// Rounds up to this size are reduced by every rank in full.
+constexpr int64_t kSymmetricBytes = 32 << 10;
+/// Staged items and slices start on their own cache line.
+constexpr int64_t kLineBytes = 64;
+/// The control block before the staging area, a page so that the staging
+/// area is page-aligned.
+constexpr int64_t kControlBytes = 4096;
+
+/// The head of each rank's segment of the window.
+struct Control {
+  /// Phases this rank has passed; peers wait for it to reach theirs.
+  alignas(kLineBytes) std::atomic<uint32_t> phase;
+  /// Peers asleep on `phase`: the owner wakes them only when there are any.
+  alignas(kLineBytes) std::atomic<uint32_t> sleepers;
+  /// The owner's process, which a long wait checks is still alive.
+  int32_t pid;
+};
+static_assert(sizeof(Control) <= kControlBytes);
+/// A segment, with room to align its start to a page: MPI aligns it less
+/// (Open MPI 4.1: 8 bytes), alike in every process's mapping.
+constexpr int64_t kPageBytes = 4096;
+constexpr int64_t kSegmentBytes = kPageBytes + kControlBytes + kStagingBytes;
+static_assert(std::atomic<uint32_t>::is_always_lock_free);
+
+enum class Mode { Auto, SharedMemory, MPI };
+
+struct Transport {
+  bool active = false;
+  /// The ranks that share a window, and the ranks with the same node rank on
+  /// every node.
+  MPI_Comm node = MPI_COMM_NULL, cross = MPI_COMM_NULL;
+  int nodeRank = 0, nodeSize = 1, numNodes = 1;
+  MPI_Win window = MPI_WIN_NULL;
+  /// Each node rank's control block and staging area.
+  std::vector<Control *> controls;
+  std::vector<char *> staging;
+  /// Node rank -> world rank, for messages.
+  std::vector<int> worldRanks;
+  /// The phases this rank has passed.
+  uint32_t phase = 0;
+  /// Whether this rank has passed a `done` phase it has not waited for.
+  bool donePending = false;
+  /// Busy-wait iterations before a wait sleeps.
+  int spins = 0;
+  std::string description = "MPI";
+};
+Transport transport;
+
+/// Where this rank waits, for the timeout message.
+std::atomic<const char *> waitingIn{nullptr};
+std::atomic<int> waitingFor{-1};
+
+long futex(std::atomic<uint32_t> *word, int op, uint32_t value,
+           const timespec *timeout) {
+  return syscall(SYS_futex, reinterpret_cast<uint32_t *>(word), op, value,
+                 timeout, nullptr, 0);
+}
+
+void pause() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+/// Whether counter `value` has reached `target`, modulo 2^32.
+bool reached(uint32_t value, uint32_t target) {
+  return static_cast<int32_t>(value - target) >= 0;
+}
+
+/// Passes the next phase and wakes the peers asleep on it.
+void post() {
+  Control &self = *transport.controls[transport.nodeRank];
+  self.phase.store(++transport.phase, std::memory_order_seq_cst);
+  if (self.sleepers.load(std::memory_order_seq_cst) != 0)
+    futex(&self.phase, FUTEX_WAKE, INT_MAX, nullptr);
+}
+
+/// Waits until node rank `peer` has passed this rank's last phase.
+void waitFor(const char *function, int peer) {
+  Control &control = *transport.controls[peer];
+  uint32_t target = transport.phase;
+  for (int i = 0; i < transport.spins; ++i) {
+    if (reached(control.phase.load(std::memory_order_acquire), target))
+      return;
+    pause();
+  }
+  waitingIn.store(function);
+  waitingFor.store(transport.worldRanks[peer]);
+  control.sleepers.fetch_add(1, std::memory_order_seq_cst);
+  // A peer that died without MPI noticing would leave us here: check it
+  // every second of sleep.
+  constexpr timespec kSleep = {0, 10'000'000};
+  for (int sleeps = 1;; ++sleeps) {
+    uint32_t value = control.phase.load(std::memory_order_seq_cst);
+    if (reached(value, target))
+      break;
+    futex(&control.phase, FUTEX_WAIT, value, &kSleep);
+    if (sleeps % 100 == 0 && kill(control.pid, 0) != 0 && errno == ESRCH)
+      fail(function,
+           "rank %d ended during the shared-memory all-reduce; rank %d "
+           "waited for it",
+           transport.worldRanks[peer], worldRank);
+  }
+  control.sleepers.fetch_sub(1, std::memory_order_seq_cst);
+  waitingIn.store(nullptr);
+}
+
+/// Waits until every peer has passed this rank's last phase.
+void waitForAll(const char *function) {
+  for (int peer = 0; peer < transport.nodeSize; ++peer)
+    if (peer != transport.nodeRank)
+      waitFor(function, peer);
+}
+
+/// Passes a phase and waits for every peer to pass it.
+void synchronize(const char *function) {
+  post();
+  waitForAll(function);
+}
+
+/// Waits for the peers to finish reading this rank's staging area.
+void waitForDone(const char *function) {
+  if (!transport.donePending)
+    return;
+  waitForAll(function);
+  transport.donePending = false;
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+enum Kind : int32_t { Sum = 0, Mean = 1, Max = 2, Min = 3, Prod = 4 };
+
+/// Element types: their storage, the type they accumulate in (f32 for the
+/// 16-bit floats) and the conversions between the two.
+template <typename T> struct Native {
+  using Storage = T;
+  using Acc = T;
+  static Acc load(T value) { return value; }
+  static T store(Acc value) { return value; }
+};
+struct Half {
+  using Storage = uint16_t;
+  using Acc = float;
+  static float load(uint16_t value) { return halfToFloat(value); }
+  static uint16_t store(float value) { return floatToHalf(value); }
+};
+struct BFloat {
+  using Storage = uint16_t;
+  using Acc = float;
+  static float load(uint16_t value) { return bfloat16ToFloat(value); }
+  static uint16_t store(float value) { return floatToBfloat16(value); }
+};
+
+template <typename T> MPI_Datatype getMPIType() {
+  if constexpr (std::is_same_v<T, float>)
+    return MPI_FLOAT;
+  else if constexpr (std::is_same_v<T, double>)
+    return MPI_DOUBLE;
+  else if constexpr (std::is_same_v<T, int32_t>)
+    return MPI_INT32_T;
+  else
+    return MPI_INT64_T;
+}
+
+/// Sums and products of integers wrap, as MPI's do, without overflowing.
+template <typename T> T add(T a, T b) {
+  if constexpr (std::is_integral_v<T>)
+    return static_cast<T>(static_cast<std::make_unsigned_t<T>>(a) +
+                          static_cast<std::make_unsigned_t<T>>(b));
+  else
+    return a + b;
+}
+template <typename T> T multiply(T a, T b) {
+  if constexpr (std::is_integral_v<T>)
+    return static_cast<T>(static_cast<std::make_unsigned_t<T>>(a) *
+                          static_cast<std::make_unsigned_t<T>>(b));
+  else
+    return a * b;
+}
+
+/// acc[i] = sources[0][i] op ... op sources[n-1][i], in source order.
+template <typename E, typename Combine>
+void combineSources(Combine combine, char *const *sources, int numSources,
+                    int64_t count, typename E::Acc *acc) {
+  using Storage = typename E::Storage;
+  const auto *first = reinterpret_cast<const Storage *>(sources[0]);
+  for (int64_t i = 0; i < count; ++i)
+    acc[i] = E::load(first[i]);
+  for (int source = 1; source < numSources; ++source) {
+    const auto *data = reinterpret_cast<const Storage *>(sources[source]);
+    for (int64_t i = 0; i < count; ++i)
+      acc[i] = combine(acc[i], E::load(data[i]));
+  }
+}
+
+template <typename E>
+void combineKind(int32_t kind, char *const *sources, int numSources,
+                 int64_t count, typename E::Acc *acc) {
+  using Acc = typename E::Acc;
+  switch (kind) {
+  case Sum:
+  case Mean:
+    return combineSources<E>(add<Acc>, sources, numSources, count, acc);
+  case Max:
+    return combineSources<E>([](Acc a, Acc b) { return b > a ? b : a; },
+                             sources, numSources, count, acc);
+  case Min:
+    return combineSources<E>([](Acc a, Acc b) { return b < a ? b : a; },
+                             sources, numSources, count, acc);
+  case Prod:
+    return combineSources<E>(multiply<Acc>, sources, numSources, count, acc);
+  }
+}
+
+MPI_Op getMPIOp(int32_t kind) {
+  switch (kind) {
+  case Max:
+    return MPI_MAX;
+  case Min:
+    return MPI_MIN;
+  case Prod:
+    return MPI_PROD;
+  default:
+    return MPI_SUM;
+  }
+}
+
+/// Writes acc into `out`, a mean divided once by the number of ranks.
+template <typename E>
+void finish(int32_t kind, typename E::Acc *acc, int64_t count, char *out) {
+  using Acc = typename E::Acc;
+  auto *data = reinterpret_cast<typename E::Storage *>(out);
+  if (kind == Mean) {
+    int size = transport.nodeSize * transport.numNodes;
+    for (int64_t i = 0; i < count; ++i)
+      data[i] = E::store(acc[i] / static_cast<Acc>(size));
+    return;
+  }
+  for (int64_t i = 0; i < count; ++i)
+    data[i] = E::store(acc[i]);
+}
+
+/// Reduces `count` elements at `sources` (one per node rank) into `out`;
+/// across nodes, also over the cross communicator. `out` may be one of the
+/// sources: each block is read in full before it is written.
+template <typename E>
+void reduce(int32_t kind, char *const *sources, int64_t count, char *out) {
+  using Acc = typename E::Acc;
+  constexpr int64_t elementSize = sizeof(typename E::Storage);
+  int numSources = transport.nodeSize;
+  if (transport.numNodes > 1) {
+    // The node's partial result goes over MPI whole, in the accumulation
+    // type.
+    static thread_local std::vector<Acc> wide;
+    wide.resize(count);
+    combineKind<E>(kind, sources, numSources, count, wide.data());
+    MPI_REPORT_IF_ERROR(MPI_Allreduce(MPI_IN_PLACE, wide.data(),
+                                      static_cast<int>(count), getMPIType<Acc>(),
+                                      getMPIOp(kind), transport.cross));
+    finish<E>(kind, wide.data(), count, out);
+    return;
+  }
+  constexpr int64_t kBlock = 2048;
+  Acc acc[kBlock];
+  std::vector<char *> block(sources, sources + numSources);
+  for (int64_t begin = 0; begin < count; begin += kBlock) {
+    int64_t length = std::min(kBlock, count - begin);
+    for (int source = 0; source < numSources; ++source)
+      block[source] = sources[source] + begin * elementSize;
+    combineKind<E>(kind, block.data(), numSources, length, acc);
+    finish<E>(kind, acc, length, out + begin * elementSize);
+  }
+}
+
+void reduce(ElementType type, int32_t kind, char *const *sources,
+            int64_t count, char *out) {
+  switch (type) {
+  case ElementType::F32:
+    return reduce<Native<float>>(kind, sources, count, out);
+  case ElementType::F64:
+    return reduce<Native<double>>(kind, sources, count, out);
+  case ElementType::I32:
+    return reduce<Native<int32_t>>(kind, sources, count, out);
+  case ElementType::I64:
+    return reduce<Native<int64_t>>(kind, sources, count, out);
+  case ElementType::F16:
+    return reduce<Half>(kind, sources, count, out);
+  case ElementType::BF16:
+    return reduce<BFloat>(kind, sources, count, out);
+  }
+}
+
+int64_t getElementSize(ElementType type) {
+  switch (type) {
+  case ElementType::F32:
+  case ElementType::I32:
+    return 4;
+  case ElementType::F64:
+  case ElementType::I64:
+    return 8;
+  case ElementType::F16:
+  case ElementType::BF16:
+    return 2;
+  }
+  return 1;
+}
+
+int64_t alignTo(int64_t value, int64_t alignment) {
+  return (value + alignment - 1) / alignment * alignment;
+}
+
+//===----------------------------------------------------------------------===//
+// Rounds
+//===----------------------------------------------------------------------===//
+
+/// Elements [first, first + count) of an all-reduce, staged at `offset`.
+struct Item {
+  const AllReduce *op;
+  int64_t first;
+  int64_t count;
+  int64_t offset;
+};
+
+/// The elements of `item` that node rank `rank` reduces: slices of equal
+/// whole cache lines, in rank order.
+std::pair<int64_t, int64_t> getSlice(const Item &item, int rank) {
+  int64_t elementSize = getElementSize(item.op->type);
+  int64_t perLine = kLineBytes / elementSize;
+  int64_t length =
+      alignTo((item.count + transport.nodeSize - 1) / transport.nodeSize,
+              perLine);
+  int64_t begin = std::min(item.count, rank * length);
+  return {begin, std::min(item.count, begin + length)};
+}
+
+/// Stage, reduce, copy out: one round of items that fit the staging area.
+void runRound(const std::vector<Item> &items, int64_t bytes) {
+  const char *function = items.front().op->function;
+  int self = transport.nodeRank, size = transport.nodeSize;
+  waitForDone(function);
+  for (const Item &item : items) {
+    int64_t elementSize = getElementSize(item.op->type);
+    std::memcpy(transport.staging[self] + item.offset,
+                item.op->in + item.first * elementSize,
+                item.count * elementSize);
+  }
+  synchronize(function);
+
+  std::vector<char *> sources(size);
+  auto setSources = [&](const Item &item, int64_t begin) {
+    int64_t at = item.offset + begin * getElementSize(item.op->type);
+    for (int rank = 0; rank < size; ++rank)
+      sources[rank] = transport.staging[rank] + at;
+  };
+
+  if (bytes <= kSymmetricBytes && transport.numNodes == 1) {
+    for (const Item &item : items) {
+      setSources(item, 0);
+      reduce(item.op->type, item.op->kind, sources.data(), item.count,
+             item.op->out + item.first * getElementSize(item.op->type));
+    }
+    post();
+    transport.donePending = true;
+    return;
+  }
+
+  for (const Item &item : items) {
+    auto [begin, end] = getSlice(item, self);
+    setSources(item, begin);
+    reduce(item.op->type, item.op->kind, sources.data(), end - begin,
+           sources[self]);
+  }
+  synchronize(function);
+
+  // Every rank starts with the next rank's slice, so the ranks do not all
+  // read one segment at once.
+  for (const Item &item : items) {
+    int64_t elementSize = getElementSize(item.op->type);
+    for (int step = 1; step <= size; ++step) {
+      int rank = (self + step) % size;
+      auto [begin, end] = getSlice(item, rank);
+      std::memcpy(item.op->out + (item.first + begin) * elementSize,
+                  transport.staging[rank] + item.offset + begin * elementSize,
+                  (end - begin) * elementSize);
+    }
+  }
+  post();
+  transport.donePending = true;
+}
+
+Mode getMode() {
+  const char *value = std::getenv("REPLICA_MPI_TRANSPORT");
+  if (!value || !*value || std::strcmp(value, "auto") == 0)
+    return Mode::Auto;
+  if (std::strcmp(value, "shm") == 0)
+    return Mode::SharedMemory;
+  if (std::strcmp(value, "mpi") == 0)
+    return Mode::MPI;
+  fail("replica_mpi_init",
+       "REPLICA_MPI_TRANSPORT=%s: expected auto, shm or mpi", value);
+}
+
+/// REPLICA_MPI_VIRTUAL_NODE_SIZE: split each node into nodes of that many
+/// ranks (0 when unset).
+int getVirtualNodeSize() {
+  const char *value = std::getenv("REPLICA_MPI_VIRTUAL_NODE_SIZE");
+  if (!value || !*value)
+    return 0;
+  char *end = nullptr;
+  long size = std::strtol(value, &end, 10);
+  if (*end || size <= 0 || size > INT_MAX)
+    fail("replica_mpi_init",
+         "REPLICA_MPI_VIRTUAL_NODE_SIZE=%s: expected a positive number of "
+         "ranks",
+         value);
+  return static_cast<int>(size);
+}
+
+int getCommSize(MPI_Comm comm) {
+  int size = 0;
+  MPI_REPORT_IF_ERROR(MPI_Comm_size(comm, &size));
+  return size;
+}
+
+int getCommRank(MPI_Comm comm) {
+  int rank = 0;
+  MPI_REPORT_IF_ERROR(MPI_Comm_rank(comm, &rank));
+  return rank;
+}
+
+void freeComms() {
+  if (transport.node != MPI_COMM_NULL)
+    MPI_REPORT_IF_ERROR(MPI_Comm_free(&transport.node));
+  if (transport.cross != MPI_COMM_NULL)
+    MPI_REPORT_IF_ERROR(MPI_Comm_free(&transport.cross));
+}
+
+/// Allocates this rank's segment of the node's window; false, with the
+/// reason in `why`, where MPI cannot.
+bool allocateWindow(std::string &why) {
+  MPI_Info info;
+  MPI_REPORT_IF_ERROR(MPI_Info_create(&info));
+  // Each rank's segment on its own pages, first touched by its owner.
+  MPI_REPORT_IF_ERROR(MPI_Info_set(info, "alloc_shared_noncontig", "true"));
+  char *base = nullptr;
+  int result = MPI_Win_allocate_shared(kSegmentBytes, 1, info,
+                                       transport.node, &base,
+                                       &transport.window);
+  MPI_REPORT_IF_ERROR(MPI_Info_free(&info));
+  if (result == MPI_SUCCESS)
+    return true;
+  char text[MPI_MAX_ERROR_STRING];
+  int length = 0;
+  if (MPI_Error_string(result, text, &length) != MPI_SUCCESS)
+    std::snprintf(text, sizeof(text), "MPI error code %d", result);
+  why = std::string("MPI_Win_allocate_shared failed on rank ") +
+        std::to_string(worldRank) + ": " + text;
+  return false;
+}
+
+/// Maps every node rank's segment and publishes this rank's control block.
+void mapSegments() {
+  int size = transport.nodeSize;
+  transport.controls.resize(size);
+  transport.staging.resize(size);
+  for (int rank = 0; rank < size; ++rank) {
+    MPI_Aint bytes = 0;
+    int unit = 0;
+    char *base = nullptr;
+    MPI_REPORT_IF_ERROR(
+        MPI_Win_shared_query(transport.window, rank, &bytes, &unit, &base));
+    base += alignTo(reinterpret_cast<uintptr_t>(base), kPageBytes) -
+            reinterpret_cast<uintptr_t>(base);
+    transport.controls[rank] = reinterpret_cast<Control *>(base);
+    transport.staging[rank] = base + kControlBytes;
+  }
+  Control *self = new (transport.controls[transport.nodeRank]) Control();
+  self->phase.store(0);
+  self->sleepers.store(0);
+  self->pid = getpid();
+  // Fault the staging area in now, not in the first timed round.
+  std::memset(transport.staging[transport.nodeRank], 0, kStagingBytes);
+  transport.worldRanks.resize(size);
+  MPI_REPORT_IF_ERROR(MPI_Allgather(&worldRank, 1, MPI_INT,
+                                    transport.worldRanks.data(), 1, MPI_INT,
+                                    transport.node));
+  // Every control block is initialized before any peer reads it.
+  MPI_REPORT_IF_ERROR(MPI_Barrier(transport.node));
+}
+
+/// Cores this process may run on.
+int getUsableCores() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) != 0)
+    return 1;
+  return CPU_COUNT(&set);
+}
+
+} // namespace
+
+void shm::init() {
+  Mode mode = getMode();
+  if (mode == Mode::MPI) {
+    transport.description = "MPI (REPLICA_MPI_TRANSPORT=mpi)";
+    return;
+  }
+  int virtualNodeSize = getVirtualNodeSize();
+  MPI_REPORT_IF_ERROR(MPI_Comm_split_type(MPI_COMM_WORLD,
+                                          MPI_COMM_TYPE_SHARED, worldRank,
+                                          MPI_INFO_NULL, &transport.node));
+  if (virtualNodeSize > 0) {
+    MPI_Comm virtualNode;
+    int rank = getCommRank(transport.node);
+    MPI_REPORT_IF_ERROR(MPI_Comm_split(transport.node, rank / virtualNodeSize,
+                                       rank, &virtualNode));
+    MPI_REPORT_IF_ERROR(MPI_Comm_free(&transport.node));
+    transport.node = virtualNode;
+  }
+  MPI_REPORT_IF_ERROR(
+      MPI_Comm_set_errhandler(transport.node, MPI_ERRORS_RETURN));
+  transport.nodeRank = getCommRank(transport.node);
+  transport.nodeSize = getCommSize(transport.node);
+  MPI_REPORT_IF_ERROR(MPI_Comm_split(MPI_COMM_WORLD, transport.nodeRank,
+                                     worldRank, &transport.cross));
+  transport.numNodes = getCommSize(transport.cross);
+  int worldSize = getCommSize(MPI_COMM_WORLD);
+
+  // Every rank reaches the same verdict, from collective facts.
+  int extremes[2] = {transport.nodeSize, -transport.nodeSize};
+  MPI_REPORT_IF_ERROR(MPI_Allreduce(MPI_IN_PLACE, extremes, 2, MPI_INT,
+                                    MPI_MAX, MPI_COMM_WORLD));
+  // The reason shared memory cannot be used, printed by `reporter`.
+  std::string why;
+  int reporter = 0;
+  if (worldSize > 1 && extremes[0] == 1) {
+    why = "no two ranks share a node";
+  } else if (extremes[0] != -extremes[1]) {
+    why = "nodes hold different numbers of ranks (" +
+          std::to_string(-extremes[1]) + " to " + std::to_string(extremes[0]) +
+          ")";
+  } else {
+    std::string failure;
+    int firstFailed = allocateWindow(failure) ? worldSize : worldRank;
+    MPI_REPORT_IF_ERROR(MPI_Allreduce(MPI_IN_PLACE, &firstFailed, 1, MPI_INT,
+                                      MPI_MIN, MPI_COMM_WORLD));
+    if (firstFailed < worldSize) {
+      // A window that some rank could not have is left alone: freeing it
+      // would be a collective that rank never joins.
+      transport.window = MPI_WIN_NULL;
+      why = worldRank == firstFailed ? failure : "a rank's window failed";
+      reporter = firstFailed;
+    }
+  }
+  if (!why.empty()) {
+    freeComms();
+    if (worldRank == reporter) {
+      if (mode == Mode::SharedMemory)
+        fail("replica_mpi_init",
+             "REPLICA_MPI_TRANSPORT=shm, but shared memory cannot be used: "
+             "%s",
+             why.c_str());
+      std::fprintf(stderr,
+                   "replica-run: all-reduce over MPI, not shared memory: %s\n",
+                   why.c_str());
+    }
+    // The others wait for the reporter, which may end the run.
+    MPI_REPORT_IF_ERROR(MPI_Barrier(MPI_COMM_WORLD));
+    transport.description = "MPI (shared memory cannot be used: " + why + ")";
+    return;
+  }
+  mapSegments();
+  // Spinning only helps while every waiting rank has a core of its own.
+  transport.spins = transport.nodeSize <= getUsableCores() ? 1 << 14 : 64;
+  transport.active = true;
+  transport.description =
+      "shared memory, " + std::to_string(transport.numNodes) + " node" +
+      (transport.numNodes == 1 ? "" : "s") + " of " +
+      std::to_string(transport.nodeSize) +
+      (transport.numNodes == 1 ? "" : " (hierarchical over MPI)");
+}
+
+bool shm::isActive() { return transport.active; }
+
+const char *shm::describe() { return transport.description.c_str(); }
+
+void shm::allReduce(const std::vector<AllReduce> &ops) {
+  // Items of at most a staging area each, packed into rounds in order.
+  std::vector<Item> round;
+  int64_t used = 0;
+  for (const AllReduce &op : ops) {
+    int64_t elementSize = getElementSize(op.type);
+    int64_t perRound = kStagingBytes / elementSize;
+    for (int64_t first = 0; first < op.count; first += perRound) {
+      int64_t count = std::min(perRound, op.count - first);
+      int64_t offset = alignTo(used, kLineBytes);
+      if (offset + count * elementSize > kStagingBytes) {
+        runRound(round, used);
+        round.clear();
+        offset = 0;
+      }
+      round.push_back({&op, first, count, offset});
+      used = offset + count * elementSize;
+    }
+  }
+  if (!round.empty())
+    runRound(round, used);
+}
+
+void shm::finalize() {
+  if (!transport.active)
+    return;
+  waitForDone("replica_mpi_finalize");
+  MPI_REPORT_IF_ERROR(MPI_Win_free(&transport.window));
+  freeComms();
+  transport.active = false;
+}
+
+void shm::reportWait() {
+  const char *function = waitingIn.load();
+  if (!function)
+    return;
+  std::fprintf(stderr,
+               "replica-run: rank %d waited in %s (shared-memory all-reduce) "
+               "for rank %d, which never arrived\n",
+               worldRank, function, waitingFor.load());
+}

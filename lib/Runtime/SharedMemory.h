@@ -1,0 +1,60 @@
+//===- SharedMemory.h - the MPI backend's shared-memory all-reduce -*- C++ -*-===//
+//
+// Ranks on one node all-reduce through an MPI-3 shared window
+// (MPI_Comm_split_type + MPI_Win_allocate_shared) instead of MPI_Allreduce:
+// each rank stages its input in its own segment of the window, reduces one
+// slice of every rank's input, and copies every reduced slice out, so the
+// reduction runs at memory bandwidth. Across nodes (real ones, or virtual
+// nodes of REPLICA_MPI_VIRTUAL_NODE_SIZE ranks) each reduced slice is
+// all-reduced over MPI among the ranks that hold it on the other nodes
+// before it is copied out. REPLICA_MPI_TRANSPORT=auto|shm|mpi selects it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef REPLICA_RUNTIME_SHAREDMEMORY_H
+#define REPLICA_RUNTIME_SHAREDMEMORY_H
+
+#include <cstdint>
+#include <vector>
+
+namespace replica::runtime::shm {
+
+enum class ElementType { F32, F64, I32, I64, F16, BF16 };
+
+/// One all-reduce of `count` elements from `in` into `out` (which may be
+/// `in`); `kind` is the runtime's reduction kind, already checked against
+/// the element type.
+struct AllReduce {
+  const char *function;
+  ElementType type;
+  int32_t kind;
+  const char *in;
+  char *out;
+  int64_t count;
+};
+
+/// Selects the transport and, for shared memory, sets up the node and cross
+/// communicators and the window. Collective over MPI_COMM_WORLD. Where auto
+/// falls back to MPI, prints one line saying why; where shm is asked for but
+/// cannot be had, fails.
+void init();
+
+/// Whether all-reduces go through shared memory.
+bool isActive();
+
+/// A short description of the transport in use, for reports.
+const char *describe();
+
+/// Runs `ops`, started together, as one all-reduce across all ranks.
+void allReduce(const std::vector<AllReduce> &ops);
+
+/// Releases the window and communicators (collective), before MPI_Finalize.
+void finalize();
+
+/// Prints what this rank is waiting for inside a shared-memory all-reduce,
+/// if it is: called on the way out of a run that timed out.
+void reportWait();
+
+} // namespace replica::runtime::shm
+
+#endif // REPLICA_RUNTIME_SHAREDMEMORY_H
