@@ -70,9 +70,14 @@ static void buildHostToLLVM(OpPassManager &pm) {
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
-/// Tensors to buffers to the LLVM dialect on the host (cpu, mpi).
-static void buildTensorsToLLVM(OpPassManager &pm) {
+/// Tensors to buffers to the LLVM dialect on the host (cpu, mpi), running
+/// `onBuffers` once the program is on buffers.
+static void
+buildTensorsToLLVM(OpPassManager &pm,
+                   function_ref<void(OpPassManager &)> onBuffers = {}) {
   buildTensorsToBuffers(pm);
+  if (onBuffers)
+    onBuffers(pm);
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   buildHostToLLVM(pm);
 }
@@ -126,7 +131,9 @@ void mlir::replica::buildLowerToMPIPipeline(OpPassManager &pm,
   // runtime calls' to_buffer(to_tensor(result)) pairs, hiding their reads of
   // result buffers from one-shot bufferization's in-place analysis.
   pm.addPass(createConvertReplicaToMPIPass());
-  buildTensorsToLLVM(pm);
+  buildTensorsToLLVM(pm, [](OpPassManager &pm) {
+    pm.addPass(createReplicaPlaceMPIBuffersPass());
+  });
 }
 
 void mlir::replica::buildLowerToNCCLPipeline(OpPassManager &pm,

@@ -16,6 +16,7 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdint>
@@ -26,6 +27,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #define REPLICA_MPI_EXPORT __attribute__((visibility("default")))
@@ -541,10 +543,38 @@ REPLICA_MPI_EXPORT void replica_mpi_group_end(void) {
   group = Group();
 }
 
+/// The descriptor of a memref<?xi8>.
+struct ByteMemRef {
+  char *allocated;
+  char *aligned;
+  int64_t offset;
+  int64_t size;
+  int64_t stride;
+};
+
+/// replica_mpi_window(bytes) -> memref<?xi8>, which replica-place-mpi-buffers
+/// declares with llvm.emit_c_interface: the result comes back through
+/// `result`.
+REPLICA_MPI_EXPORT void _mlir_ciface_replica_mpi_window(ByteMemRef *result,
+                                                        int64_t bytes) {
+  char *window = shm::getWindow("replica_mpi_window", bytes);
+  *result = {window, window, 0, bytes, 1};
+}
+
+/// Allocates the window of a program whose module records its size
+/// (replica.mpi_window_bytes), collectively, before the program runs.
+REPLICA_MPI_EXPORT void replica_mpi_window_reserve(int64_t bytes) {
+  shm::getWindow("replica_mpi_window_reserve", bytes);
+}
+
 /// Ends all ranks with `code`; safe to call from a watchdog thread, and
 /// before MPI is up, when it just exits.
 REPLICA_MPI_EXPORT void replica_mpi_abort(int32_t code) {
-  shm::reportWait();
+  // Every rank's watchdog fires at about the same time: one that is not
+  // waiting in a shared-memory collective gives those that are a moment to
+  // say which rank they wait for before MPI_Abort ends them.
+  if (!shm::reportWait() && shm::isActive())
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
   int initialized = 0;
   MPI_REPORT_IF_ERROR(MPI_Initialized(&initialized));
   if (initialized)

@@ -91,6 +91,12 @@ struct Transport {
   /// Each node rank's control block and staging area.
   std::vector<Control *> controls;
   std::vector<char *> staging;
+  /// The window for placed buffers (getWindow): its size, and each node
+  /// rank's segment where it is shared, else this rank's private memory.
+  MPI_Win bufferWindow = MPI_WIN_NULL;
+  int64_t bufferBytes = 0;
+  std::vector<char *> buffers;
+  char *privateBuffers = nullptr;
   /// Node rank -> world rank, for messages.
   std::vector<int> worldRanks;
   /// The phases this rank has passed.
@@ -382,16 +388,72 @@ struct Item {
   int64_t offset;
 };
 
-/// The elements of `item` that node rank `rank` reduces: slices of equal
-/// whole cache lines, in rank order.
-std::pair<int64_t, int64_t> getSlice(const Item &item, int rank) {
-  int64_t elementSize = getElementSize(item.op->type);
-  int64_t perLine = kLineBytes / elementSize;
+/// The elements of `count` elements of `type` that node rank `rank`
+/// reduces: slices of equal whole cache lines, in rank order.
+std::pair<int64_t, int64_t> getSlice(int64_t count, ElementType type,
+                                     int rank) {
+  int64_t perLine = kLineBytes / getElementSize(type);
   int64_t length =
-      alignTo((item.count + transport.nodeSize - 1) / transport.nodeSize,
-              perLine);
-  int64_t begin = std::min(item.count, rank * length);
-  return {begin, std::min(item.count, begin + length)};
+      alignTo((count + transport.nodeSize - 1) / transport.nodeSize, perLine);
+  int64_t begin = std::min(count, rank * length);
+  return {begin, std::min(count, begin + length)};
+}
+std::pair<int64_t, int64_t> getSlice(const Item &item, int rank) {
+  return getSlice(item.count, item.op->type, rank);
+}
+
+/// An all-reduce whose input and output lie in the shared window, at these
+/// offsets.
+struct Placed {
+  const AllReduce *op;
+  int64_t in;
+  int64_t out;
+};
+
+/// The offset of `bytes` at `data` in this rank's shared window; -1 where
+/// they are not in it.
+int64_t getWindowOffset(const char *data, int64_t bytes) {
+  if (transport.buffers.empty())
+    return -1;
+  auto base = reinterpret_cast<uintptr_t>(transport.buffers[transport.nodeRank]);
+  auto begin = reinterpret_cast<uintptr_t>(data);
+  if (begin < base || begin + bytes > base + transport.bufferBytes)
+    return -1;
+  return static_cast<int64_t>(begin - base);
+}
+
+/// Reduces placed all-reduces where they lie: node rank r reduces slice r
+/// of every rank's input into its own output, then copies the other
+/// slices from the other ranks' outputs. The last phase is waited for
+/// before returning: the program may write these buffers next.
+void runPlaced(const std::vector<Placed> &ops) {
+  const char *function = ops.front().op->function;
+  int self = transport.nodeRank, size = transport.nodeSize;
+  waitForDone(function);
+  synchronize(function);
+  std::vector<char *> sources(size);
+  for (const Placed &placed : ops) {
+    const AllReduce &op = *placed.op;
+    int64_t elementSize = getElementSize(op.type);
+    auto [begin, end] = getSlice(op.count, op.type, self);
+    for (int rank = 0; rank < size; ++rank)
+      sources[rank] = transport.buffers[rank] + placed.in + begin * elementSize;
+    reduce(op.type, op.kind, sources.data(), end - begin,
+           transport.buffers[self] + placed.out + begin * elementSize);
+  }
+  synchronize(function);
+  for (const Placed &placed : ops) {
+    const AllReduce &op = *placed.op;
+    int64_t elementSize = getElementSize(op.type);
+    for (int step = 1; step < size; ++step) {
+      int rank = (self + step) % size;
+      auto [begin, end] = getSlice(op.count, op.type, rank);
+      int64_t at = placed.out + begin * elementSize;
+      std::memcpy(transport.buffers[self] + at, transport.buffers[rank] + at,
+                  (end - begin) * elementSize);
+    }
+  }
+  synchronize(function);
 }
 
 /// Stage, reduce, copy out: one round of items that fit the staging area.
@@ -496,6 +558,30 @@ void freeComms() {
     MPI_REPORT_IF_ERROR(MPI_Comm_free(&transport.cross));
 }
 
+std::string getErrorString(int result) {
+  char text[MPI_MAX_ERROR_STRING];
+  int length = 0;
+  if (MPI_Error_string(result, text, &length) != MPI_SUCCESS)
+    std::snprintf(text, sizeof(text), "MPI error code %d", result);
+  return text;
+}
+
+/// Each node rank's segment of `window`, aligned to a page.
+std::vector<char *> querySegments(MPI_Win window) {
+  std::vector<char *> segments(transport.nodeSize);
+  for (int rank = 0; rank < transport.nodeSize; ++rank) {
+    MPI_Aint bytes = 0;
+    int unit = 0;
+    char *base = nullptr;
+    MPI_REPORT_IF_ERROR(
+        MPI_Win_shared_query(window, rank, &bytes, &unit, &base));
+    segments[rank] = base + (alignTo(reinterpret_cast<uintptr_t>(base),
+                                     kPageBytes) -
+                             reinterpret_cast<uintptr_t>(base));
+  }
+  return segments;
+}
+
 /// Allocates this rank's segment of the node's window; false, with the
 /// reason in `why`, where MPI cannot.
 bool allocateWindow(std::string &why) {
@@ -510,12 +596,8 @@ bool allocateWindow(std::string &why) {
   MPI_REPORT_IF_ERROR(MPI_Info_free(&info));
   if (result == MPI_SUCCESS)
     return true;
-  char text[MPI_MAX_ERROR_STRING];
-  int length = 0;
-  if (MPI_Error_string(result, text, &length) != MPI_SUCCESS)
-    std::snprintf(text, sizeof(text), "MPI error code %d", result);
-  why = std::string("MPI_Win_allocate_shared failed on rank ") +
-        std::to_string(worldRank) + ": " + text;
+  why = "MPI_Win_allocate_shared failed on rank " + std::to_string(worldRank) +
+        ": " + getErrorString(result);
   return false;
 }
 
@@ -524,16 +606,10 @@ void mapSegments() {
   int size = transport.nodeSize;
   transport.controls.resize(size);
   transport.staging.resize(size);
+  std::vector<char *> segments = querySegments(transport.window);
   for (int rank = 0; rank < size; ++rank) {
-    MPI_Aint bytes = 0;
-    int unit = 0;
-    char *base = nullptr;
-    MPI_REPORT_IF_ERROR(
-        MPI_Win_shared_query(transport.window, rank, &bytes, &unit, &base));
-    base += alignTo(reinterpret_cast<uintptr_t>(base), kPageBytes) -
-            reinterpret_cast<uintptr_t>(base);
-    transport.controls[rank] = reinterpret_cast<Control *>(base);
-    transport.staging[rank] = base + kControlBytes;
+    transport.controls[rank] = reinterpret_cast<Control *>(segments[rank]);
+    transport.staging[rank] = segments[rank] + kControlBytes;
   }
   Control *self = new (transport.controls[transport.nodeRank]) Control();
   self->phase.store(0);
@@ -645,10 +721,28 @@ bool shm::isActive() { return transport.active; }
 const char *shm::describe() { return transport.description.c_str(); }
 
 void shm::allReduce(const std::vector<AllReduce> &ops) {
-  // Items of at most a staging area each, packed into rounds in order.
+  // Placed all-reduces, except small ones (staging them costs less than a
+  // phase), are reduced where they lie, together.
+  std::vector<Placed> placed;
+  std::vector<const AllReduce *> staged;
+  for (const AllReduce &op : ops) {
+    int64_t bytes = op.count * getElementSize(op.type);
+    int64_t in = getWindowOffset(op.in, bytes);
+    int64_t out = getWindowOffset(op.out, bytes);
+    if (bytes > kSymmetricBytes && in >= 0 && out >= 0)
+      placed.push_back({&op, in, out});
+    else
+      staged.push_back(&op);
+  }
+  if (!placed.empty())
+    runPlaced(placed);
+
+  // The others in items of at most a staging area each, packed into rounds
+  // in order.
   std::vector<Item> round;
   int64_t used = 0;
-  for (const AllReduce &op : ops) {
+  for (const AllReduce *staging : staged) {
+    const AllReduce &op = *staging;
     int64_t elementSize = getElementSize(op.type);
     int64_t perRound = kStagingBytes / elementSize;
     for (int64_t first = 0; first < op.count; first += perRound) {
@@ -667,21 +761,75 @@ void shm::allReduce(const std::vector<AllReduce> &ops) {
     runRound(round, used);
 }
 
+char *shm::getWindow(const char *function, int64_t bytes) {
+  if (transport.bufferBytes != 0) {
+    if (bytes != transport.bufferBytes)
+      fail(function,
+           "the program asks for a window of %lld bytes, but the window has "
+           "%lld",
+           static_cast<long long>(bytes),
+           static_cast<long long>(transport.bufferBytes));
+    return transport.privateBuffers ? transport.privateBuffers
+                                    : transport.buffers[transport.nodeRank];
+  }
+  if (bytes <= 0)
+    fail(function, "a window of %lld bytes", static_cast<long long>(bytes));
+  transport.bufferBytes = bytes;
+  if (transport.active) {
+    MPI_Info info;
+    MPI_REPORT_IF_ERROR(MPI_Info_create(&info));
+    MPI_REPORT_IF_ERROR(MPI_Info_set(info, "alloc_shared_noncontig", "true"));
+    char *base = nullptr;
+    int result = MPI_Win_allocate_shared(bytes + kPageBytes, 1, info,
+                                         transport.node, &base,
+                                         &transport.bufferWindow);
+    MPI_REPORT_IF_ERROR(MPI_Info_free(&info));
+    int worldSize = getCommSize(MPI_COMM_WORLD);
+    int firstFailed = result == MPI_SUCCESS ? worldSize : worldRank;
+    MPI_REPORT_IF_ERROR(MPI_Allreduce(MPI_IN_PLACE, &firstFailed, 1, MPI_INT,
+                                      MPI_MIN, MPI_COMM_WORLD));
+    if (firstFailed == worldSize) {
+      transport.buffers = querySegments(transport.bufferWindow);
+      return transport.buffers[transport.nodeRank];
+    }
+    transport.bufferWindow = MPI_WIN_NULL;
+    if (worldRank == firstFailed)
+      std::fprintf(stderr,
+                   "replica-run: all-reduce buffers stay in private memory "
+                   "(and are copied through shared memory): "
+                   "MPI_Win_allocate_shared of %lld bytes failed on rank %d: "
+                   "%s\n",
+                   static_cast<long long>(bytes), worldRank,
+                   getErrorString(result).c_str());
+  }
+  transport.privateBuffers = static_cast<char *>(
+      std::aligned_alloc(kPageBytes, alignTo(bytes, kPageBytes)));
+  if (!transport.privateBuffers)
+    fail(function, "cannot allocate a window of %lld bytes",
+         static_cast<long long>(bytes));
+  return transport.privateBuffers;
+}
+
 void shm::finalize() {
+  std::free(transport.privateBuffers);
+  transport.privateBuffers = nullptr;
   if (!transport.active)
     return;
   waitForDone("replica_mpi_finalize");
+  if (transport.bufferWindow != MPI_WIN_NULL)
+    MPI_REPORT_IF_ERROR(MPI_Win_free(&transport.bufferWindow));
   MPI_REPORT_IF_ERROR(MPI_Win_free(&transport.window));
   freeComms();
   transport.active = false;
 }
 
-void shm::reportWait() {
+bool shm::reportWait() {
   const char *function = waitingIn.load();
   if (!function)
-    return;
+    return false;
   std::fprintf(stderr,
                "replica-run: rank %d waited in %s (shared-memory all-reduce) "
                "for rank %d, which never arrived\n",
                worldRank, function, waitingFor.load());
+  return true;
 }

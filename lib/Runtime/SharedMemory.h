@@ -48,12 +48,21 @@ const char *describe();
 /// Runs `ops`, started together, as one all-reduce across all ranks.
 void allReduce(const std::vector<AllReduce> &ops);
 
+/// The window of `bytes` per rank in which compiled programs place their
+/// all-reduce buffers (replica-place-mpi-buffers), at offsets that are the
+/// same on every rank: shared among the node's ranks on the shared-memory
+/// transport, so that all-reduces of placed buffers copy nothing in;
+/// private memory otherwise. The first call allocates it, collectively;
+/// later calls, which must ask for the same size, return it.
+char *getWindow(const char *function, int64_t bytes);
+
 /// Releases the window and communicators (collective), before MPI_Finalize.
 void finalize();
 
 /// Prints what this rank is waiting for inside a shared-memory all-reduce,
-/// if it is: called on the way out of a run that timed out.
-void reportWait();
+/// if it is, and returns whether it was: called on the way out of a run
+/// that timed out.
+bool reportWait();
 
 } // namespace replica::runtime::shm
 

@@ -262,6 +262,7 @@ struct MPIRuntime {
   void (*abort)(int32_t);
   void (*calibrate)(const char *);
   const char *(*transport)();
+  void (*reserveWindow)(int64_t);
 };
 
 /// Loads the runtime library at `path` (`what`'s runtime, in messages).
@@ -294,7 +295,8 @@ static FailureOr<MPIRuntime> loadMPIRuntime(StringRef path) {
       !resolve(*library, "replica_mpi_finalize", runtime.finalize) ||
       !resolve(*library, "replica_mpi_abort", runtime.abort) ||
       !resolve(*library, "replica_mpi_calibrate", runtime.calibrate) ||
-      !resolve(*library, "replica_mpi_transport", runtime.transport)) {
+      !resolve(*library, "replica_mpi_transport", runtime.transport) ||
+      !resolve(*library, "replica_mpi_window_reserve", runtime.reserveWindow)) {
     fail("the MPI runtime " + path + " lacks its entry points");
     return failure();
   }
@@ -771,6 +773,11 @@ int main(int argc, char **argv) {
   if (runtime->init(replicas) != 0)
     return 1;
   startWatchdog([abort = runtime->abort] { abort(1); });
+  // Placed all-reduce buffers: their window is allocated before the program
+  // runs, not at its first all-reduce.
+  if (auto windowBytes = (*module)->getAttrOfType<IntegerAttr>(
+          replica::ReplicaDialect::getMPIWindowBytesAttrName()))
+    runtime->reserveWindow(windowBytes.getInt());
   libraries.push_back(runtimePath);
   int status = run(*module, libraries);
   if (status != 0)

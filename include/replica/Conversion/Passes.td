@@ -61,6 +61,52 @@ def ConvertReplicaToMPIPass
   ];
 }
 
+def ReplicaPlaceMPIBuffersPass
+    : Pass<"replica-place-mpi-buffers", "::mlir::ModuleOp"> {
+  let summary = "Places the buffers of MPI all-reduces in the runtime's "
+                "shared-memory window";
+  let description = [{
+    Runs on the buffers of an MPI-lowered program (after bufferization and
+    deallocation). The input and result buffers of each
+    `replica_mpi_all_reduce_*` call (packs, and gradients reduced alone) move
+    from the heap into the window the MPI runtime shares between the ranks of
+    a node (`replica_mpi_window`): producers then write gradients straight
+    into shared memory and the runtime reduces them there, without staging
+    copies. A buffer is placed when it is a `memref.alloc` of static shape in
+    the call's block, freed by one `memref.dealloc` in that block, and no
+    alias of it leaves the block (yielded, returned, branched or returned by
+    a call). Its offset in the window is fixed at compile time, the same on
+    every rank and every time the allocation runs: buffers of one block whose
+    lifetimes (allocation to deallocation) overlap get disjoint ranges, and
+    blocks get disjoint ranges of their own. The deallocation goes; the
+    window lives as long as the process. The module records the window's
+    size in `replica.mpi_window_bytes`, from which `replica-run` reserves it
+    at start-up (`replica_mpi_window_reserve`); otherwise the first
+    placed allocation allocates it, collectively.
+
+    Before placing, an all-reduce whose input buffer is not used after it
+    reduces in place: its result buffer goes and the result's users use the
+    input's buffer.
+
+    ```mlir
+    %pack = memref.alloc() {alignment = 64 : i64} : memref<192xi8>
+    ...
+    memref.dealloc %pack : memref<192xi8>
+    ```
+    becomes
+    ```mlir
+    %window = call @replica_mpi_window(%c256_i64) : (i64) -> memref<?xi8>
+    %pack = memref.view %window[%c0][] : memref<?xi8> to memref<192xi8>
+    ```
+    where the runtime has no shared memory (`REPLICA_MPI_TRANSPORT=mpi`, one
+    rank per node) the window is private memory.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::replica::ReplicaDialect"
+  ];
+}
+
 def ConvertReplicaToNCCLPass
     : Pass<"convert-replica-to-nccl", "::mlir::ModuleOp"> {
   let summary = "SPMD collectives to NCCL calls on CUDA streams";

@@ -39,12 +39,14 @@ void ReplicaDialect::initialize() {
 
 LogicalResult ReplicaDialect::verifyOperationAttribute(Operation *op,
                                                       NamedAttribute attr) {
-  if (attr.getName() != getNumReplicasAttrName())
-    return op->emitError("unknown replica attribute ") << attr.getName();
+  if (attr.getName() != getNumReplicasAttrName() &&
+      attr.getName() != getMPIWindowBytesAttrName())
+    return op->emitError("unknown replica attribute ")
+           << attr.getName().getValue();
   auto count = dyn_cast<IntegerAttr>(attr.getValue());
   if (!isa<ModuleOp>(op) || !count || count.getInt() < 1)
     return op->emitError("'")
-           << getNumReplicasAttrName()
+           << attr.getName().getValue()
            << "' must be a positive integer on a module, got "
            << attr.getValue();
   return success();

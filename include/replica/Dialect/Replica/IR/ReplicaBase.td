@@ -36,6 +36,12 @@ def Replica_Dialect : Dialect {
     static ::llvm::StringRef getNumReplicasAttrName() {
       return "replica.num_replicas";
     }
+    /// On a module lowered for MPI: the bytes per rank of the MPI runtime's
+    /// window in which `replica-place-mpi-buffers` placed all-reduce
+    /// buffers, so that a runner can reserve it at start-up.
+    static ::llvm::StringRef getMPIWindowBytesAttrName() {
+      return "replica.mpi_window_bytes";
+    }
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }

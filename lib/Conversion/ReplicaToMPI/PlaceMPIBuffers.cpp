@@ -1,0 +1,276 @@
+//===- PlaceMPIBuffers.cpp - all-reduce buffers in the shared window ------===//
+//
+// The MPI runtime's shared-memory all-reduce reads every rank's input where
+// the producers wrote it and writes results where the consumers read them
+// only if those buffers live in its window, at the same offset on every
+// rank. This pass gives each such buffer a fixed offset at compile time.
+//
+//===----------------------------------------------------------------------===//
+
+#include "replica/Conversion/Passes.h"
+
+#include "replica/Dialect/Replica/IR/ReplicaDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Interfaces/CallInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/ADT/MapVector.h"
+
+namespace mlir::replica {
+#define GEN_PASS_DEF_REPLICAPLACEMPIBUFFERSPASS
+#include "replica/Conversion/Passes.h.inc"
+} // namespace mlir::replica
+
+using namespace mlir;
+using namespace mlir::replica;
+
+/// The runtime entry point that returns the window (replica_mpi_window).
+static constexpr StringLiteral kWindowFunction = "replica_mpi_window";
+/// The all-reduce entry points whose buffers are placed.
+static constexpr StringLiteral kAllReducePrefix = "replica_mpi_all_reduce_";
+/// Every buffer starts on a cache line of its own, as the runtime's slices
+/// do.
+static constexpr int64_t kAlignment = 64;
+
+namespace {
+/// A buffer to place and where: `offset` bytes into its block's range.
+struct Placement {
+  memref::AllocOp alloc;
+  memref::DeallocOp dealloc;
+  int64_t bytes;
+  int64_t offset = 0;
+};
+
+struct ReplicaPlaceMPIBuffersPass
+    : replica::impl::ReplicaPlaceMPIBuffersPassBase<
+          ReplicaPlaceMPIBuffersPass> {
+  void runOnOperation() override;
+};
+} // namespace
+
+/// The allocation whose buffer `value` views, if any.
+static memref::AllocOp getAllocation(Value value) {
+  while (!value.getDefiningOp<memref::AllocOp>()) {
+    auto view = value.getDefiningOp<ViewLikeOpInterface>();
+    if (!view)
+      return nullptr;
+    value = view.getViewSource();
+  }
+  return value.getDefiningOp<memref::AllocOp>();
+}
+
+/// The placement of `alloc`, if its buffer can be placed: a static shape,
+/// freed once in its own block, and no alias leaving the block.
+static std::optional<Placement> getPlacement(memref::AllocOp alloc) {
+  MemRefType type = alloc.getType();
+  if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
+      type.getMemorySpace() || !alloc.getSymbolOperands().empty() ||
+      type.getElementTypeBitWidth() % 8 != 0)
+    return std::nullopt;
+  if (alloc.getAlignment().value_or(0) > kAlignment)
+    return std::nullopt;
+  Block *block = alloc->getBlock();
+  memref::DeallocOp dealloc;
+  SmallVector<Value> aliases{alloc.getResult()};
+  while (!aliases.empty()) {
+    Value alias = aliases.pop_back_val();
+    for (Operation *user : alias.getUsers()) {
+      if (auto free = dyn_cast<memref::DeallocOp>(user)) {
+        if (alias != alloc.getResult() || free->getBlock() != block || dealloc)
+          return std::nullopt;
+        dealloc = free;
+        continue;
+      }
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user);
+          view && view.getViewSource() == alias) {
+        aliases.push_back(view.getViewDest());
+        continue;
+      }
+      // A terminator hands the buffer on; a call may return it.
+      if (user->hasTrait<OpTrait::IsTerminator>())
+        return std::nullopt;
+      if (isa<CallOpInterface>(user) &&
+          llvm::any_of(user->getResultTypes(), llvm::IsaPred<MemRefType>))
+        return std::nullopt;
+    }
+  }
+  if (!dealloc)
+    return std::nullopt;
+  int64_t bytes =
+      type.getNumElements() * (type.getElementTypeBitWidth() / 8);
+  return Placement{alloc, dealloc, bytes};
+}
+
+/// The single deallocation of `alloc`'s own value in its block, if that is
+/// how it is freed.
+static memref::DeallocOp getDealloc(memref::AllocOp alloc) {
+  memref::DeallocOp dealloc;
+  for (Operation *user : alloc->getUsers()) {
+    auto free = dyn_cast<memref::DeallocOp>(user);
+    if (!free)
+      continue;
+    if (dealloc || free->getBlock() != alloc->getBlock())
+      return nullptr;
+    dealloc = free;
+  }
+  return dealloc;
+}
+
+/// Whether every use of the buffer of `alloc`, through its views, other
+/// than its deallocation, is at or before `op` (in `op`'s block).
+static bool isDeadAfter(memref::AllocOp alloc, Operation *op) {
+  SmallVector<Value> aliases{alloc.getResult()};
+  while (!aliases.empty()) {
+    Value alias = aliases.pop_back_val();
+    for (Operation *user : alias.getUsers()) {
+      if (isa<memref::DeallocOp>(user))
+        continue;
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user);
+          view && view.getViewSource() == alias)
+        aliases.push_back(view.getViewDest());
+      Operation *ancestor = op->getBlock()->findAncestorOpInBlock(*user);
+      if (!ancestor || (ancestor != op && op->isBeforeInBlock(ancestor)))
+        return false;
+    }
+  }
+  return true;
+}
+
+/// Makes `call` (all_reduce(in, out, kind)) reduce in place where its input
+/// buffer is not used after it: the result buffer's allocation goes, and
+/// its users use the input's buffer, freed where the result's was if that
+/// is later. Saves the result's memory and the traffic of a second buffer.
+static void reuseDeadInput(func::CallOp call) {
+  Value in = call.getOperand(0), out = call.getOperand(1);
+  while (auto cast = in.getDefiningOp<memref::CastOp>())
+    in = cast.getSource();
+  while (auto cast = out.getDefiningOp<memref::CastOp>())
+    out = cast.getSource();
+  auto outAlloc = out.getDefiningOp<memref::AllocOp>();
+  memref::AllocOp inAlloc = getAllocation(in);
+  if (!outAlloc || !inAlloc || in.getType() != outAlloc.getType())
+    return;
+  Block *block = call->getBlock();
+  if (outAlloc->getBlock() != block || inAlloc->getBlock() != block)
+    return;
+  memref::DeallocOp inDealloc = getDealloc(inAlloc);
+  memref::DeallocOp outDealloc = getDealloc(outAlloc);
+  if (!inDealloc || !outDealloc || !isDeadAfter(inAlloc, call))
+    return;
+  // The input's buffer must exist where the result's is first used.
+  Operation *inDefinition = in.getDefiningOp();
+  if (!inDefinition || inDefinition->getBlock() != block ||
+      !inDefinition->isBeforeInBlock(outAlloc))
+    return;
+  if (inDealloc->isBeforeInBlock(outDealloc))
+    inDealloc->moveAfter(outDealloc);
+  outDealloc.erase();
+  outAlloc.replaceAllUsesWith(in);
+  outAlloc.erase();
+}
+
+/// Gives the buffers of one block offsets from 0, first fit: buffers alive
+/// at once never overlap. Returns the bytes the block needs.
+static int64_t assignOffsets(Block &block, MutableArrayRef<Placement> buffers) {
+  DenseMap<Operation *, int64_t> position;
+  int64_t index = 0;
+  for (Operation &op : block)
+    position[&op] = index++;
+  llvm::sort(buffers, [&](const Placement &a, const Placement &b) {
+    return position[a.alloc] < position[b.alloc];
+  });
+  int64_t size = 0;
+  SmallVector<Placement *> live;
+  for (Placement &buffer : buffers) {
+    int64_t start = position[buffer.alloc];
+    llvm::erase_if(live, [&](Placement *other) {
+      return position[other->dealloc] < start;
+    });
+    llvm::sort(live, [](Placement *a, Placement *b) {
+      return a->offset < b->offset;
+    });
+    int64_t offset = 0;
+    for (Placement *other : live) {
+      if (offset + buffer.bytes <= other->offset)
+        break;
+      offset = std::max<int64_t>(
+          offset, llvm::alignTo(other->offset + other->bytes, kAlignment));
+    }
+    buffer.offset = offset;
+    size = std::max(size, offset + buffer.bytes);
+    live.push_back(&buffer);
+  }
+  return static_cast<int64_t>(llvm::alignTo(size, kAlignment));
+}
+
+void ReplicaPlaceMPIBuffersPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  module.walk([](func::CallOp call) {
+    if (call.getCallee().starts_with(kAllReducePrefix))
+      reuseDeadInput(call);
+  });
+  // The buffers of every all-reduce, by block, in a deterministic order.
+  llvm::MapVector<Block *, SmallVector<Placement>> blocks;
+  DenseSet<Operation *> seen;
+  module.walk([&](func::CallOp call) {
+    if (!call.getCallee().starts_with(kAllReducePrefix))
+      return;
+    for (Value operand : call.getOperands()) {
+      memref::AllocOp alloc = getAllocation(operand);
+      if (!alloc || alloc->getBlock() != call->getBlock() ||
+          !seen.insert(alloc).second)
+        continue;
+      if (std::optional<Placement> placement = getPlacement(alloc))
+        blocks[alloc->getBlock()].push_back(*placement);
+    }
+  });
+  if (blocks.empty())
+    return;
+
+  // Blocks may be live at once (nested, or calling each other): each gets a
+  // range of its own.
+  SmallVector<int64_t> bases;
+  int64_t windowBytes = 0;
+  for (auto &[block, buffers] : blocks) {
+    bases.push_back(windowBytes);
+    windowBytes += assignOffsets(*block, buffers);
+  }
+
+  MLIRContext *context = &getContext();
+  OpBuilder builder(context);
+  module->setAttr(ReplicaDialect::getMPIWindowBytesAttrName(),
+                  builder.getI64IntegerAttr(windowBytes));
+  builder.setInsertionPointToEnd(module.getBody());
+  auto bytesType = MemRefType::get({ShapedType::kDynamic},
+                                   IntegerType::get(context, 8));
+  auto window = module.lookupSymbol<func::FuncOp>(kWindowFunction);
+  if (!window) {
+    window = func::FuncOp::create(
+        builder, module.getLoc(), kWindowFunction,
+        builder.getFunctionType({builder.getI64Type()}, {bytesType}));
+    window.setPrivate();
+    // The descriptor comes back through a pointer, as C returns structs.
+    window->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                    builder.getUnitAttr());
+  }
+
+  for (auto [base, entry] : llvm::zip_equal(bases, blocks)) {
+    for (Placement &buffer : entry.second) {
+      builder.setInsertionPoint(buffer.alloc);
+      Location loc = buffer.alloc.getLoc();
+      Value bytes = arith::ConstantIntOp::create(builder, loc, windowBytes, 64);
+      Value memory =
+          func::CallOp::create(builder, loc, window, ValueRange{bytes})
+              .getResult(0);
+      Value offset = arith::ConstantIndexOp::create(builder, loc,
+                                                    base + buffer.offset);
+      Value view = memref::ViewOp::create(builder, loc, buffer.alloc.getType(),
+                                          memory, offset, ValueRange{});
+      buffer.alloc.replaceAllUsesWith(view);
+      buffer.dealloc.erase();
+      buffer.alloc.erase();
+    }
+  }
+}

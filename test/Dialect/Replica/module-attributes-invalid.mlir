@@ -1,0 +1,26 @@
+// RUN: replica-opt %s -split-input-file -verify-diagnostics
+
+// expected-error @+1 {{'replica.num_replicas' must be a positive integer on a module, got 0 : i64}}
+module attributes {replica.num_replicas = 0 : i64} {
+}
+
+// -----
+
+module {
+  // expected-error @+1 {{'replica.num_replicas' must be a positive integer on a module, got 2 : i64}}
+  func.func @f() attributes {replica.num_replicas = 2 : i64} {
+    return
+  }
+}
+
+// -----
+
+// expected-error @+1 {{'replica.mpi_window_bytes' must be a positive integer on a module, got "big"}}
+module attributes {replica.mpi_window_bytes = "big"} {
+}
+
+// -----
+
+// expected-error @+1 {{unknown replica attribute replica.window}}
+module attributes {replica.window = 1 : i64} {
+}
