@@ -165,6 +165,35 @@ def build_cpp(mpicxx, source, target, cxx, extra=()):
     return version
 
 
+def transport_table(binary, mpirun, np):
+    """Runs bench/transport.cpp on np ranks; returns markdown table lines."""
+    cmd = [mpirun, "--allow-run-as-root", "--oversubscribe", "-np", str(np),
+           binary]
+    out, err, rc, _ = run(cmd, 900)
+    if rc != 0:
+        fail(f"`{' '.join(cmd)}` failed ({rc}):\n{out}{err}")
+    gbps = {}
+    for m in re.finditer(r"^transport (\S+) bytes (\d+) us \S+ gbps (\S+)$",
+                         out, re.M):
+        gbps[(int(m.group(2)), m.group(1))] = float(m.group(3))
+    sizes = sorted({size for size, _ in gbps})
+
+    def size_text(size):
+        return (f"{size >> 20} MiB" if size >= 1 << 20
+                else f"{size >> 10} KiB")
+    lines = ["| bytes per rank | shm, buffer in the window | shm, buffer on "
+             "the heap | MPI_Allreduce | window / MPI |",
+             "|---:|---:|---:|---:|---:|"]
+    for size in sizes:
+        window, heap, mpi = (gbps.get((size, way))
+                             for way in ("shm-window", "shm-heap", "mpi"))
+        ratio = f"{window / mpi:.2f}" if window and mpi else "–"
+        cells = [fmt(v) if v else "–" for v in (window, heap, mpi)]
+        lines.append(f"| {size_text(size)} | {' | '.join(cells)} | "
+                     f"{ratio} |")
+    return lines
+
+
 def calibrate(replica_run, np):
     """Runs --calibrate; returns (full output, cost table or None, note)."""
     cmd = [replica_run, "--calibrate", "--backend=mpi", f"--np={np}"]
@@ -538,6 +567,13 @@ def main():
     probe = os.path.join(args.build_dir, "membw")
     build_cpp(mpicxx, os.path.join(HERE, "membw.cpp"), probe, cxx,
               ["-pthread"])
+    runtime_dir = os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(args.replica_run))),
+        "lib")
+    transport = os.path.join(args.build_dir, "transport")
+    build_cpp(mpicxx, os.path.join(HERE, "transport.cpp"), transport, cxx,
+              [f"-L{runtime_dir}", "-lreplica_mpi_runtime",
+               f"-Wl,-rpath,{runtime_dir}"])
     ddp_script = os.path.join(HERE, "ddp_gloo.py")
     ddp_ok, ddp_why = (ddp_status(ddp_script) if "ddp" in variants
                        else (False, "not selected (--variants)"))
@@ -608,6 +644,12 @@ def main():
         log("Calibration (replica-run --calibrate --backend=mpi "
             f"--np={args.np}):")
         log(calibration.rstrip())
+
+    # The raw transport, once.
+    log(f"transport: bench/transport.cpp on {args.np} ranks ...")
+    transport_lines = transport_table(transport, mpirun, args.np)
+    for line in transport_lines:
+        log(line)
 
     # 5. Packs (once per model and fused variant).
     if not args.no_inspect:
@@ -878,12 +920,13 @@ def main():
                   f"ms per step on {args.np} ranks, {info['cpu']}, "
                   f"{info['cores']} cores ({started:%Y-%m-%d})")
         write_markdown(args, header, calibration, bw_line, summary,
-                       lines_out, footer[:1], notes, svg_path)
+                       lines_out, transport_lines, footer[:1], notes,
+                       svg_path)
         log(f"wrote {args.out} and {svg_path}")
 
 
 def write_markdown(args, header, calibration, bw_line, summary, details,
-                   footer, notes, svg_path):
+                   transport_lines, footer, notes, svg_path):
     command = "/usr/bin/python3 bench/fusion.py " + " ".join(
         a for a in sys.argv[1:])
     md = ["# Fusion benchmark: replica's gradient all-reduce against its "
@@ -961,6 +1004,15 @@ def write_markdown(args, header, calibration, bw_line, summary, details,
           "## Results", "",
           f"![ms per step]({os.path.relpath(svg_path, os.path.dirname(os.path.abspath(args.out)))})",
           "", *summary, "", *details,
+          "## Transport", "",
+          "`bench/transport.cpp`: one all-reduce (f32 sum, in place) of "
+          "each size per rank, GB/s = bytes / time (max over ranks, median "
+          "of repetitions, the buffer rewritten before each). replica's "
+          "shared-memory transport with the buffer in its window (where "
+          "`replica-place-mpi-buffers` puts packs: reduced where it lies) "
+          "and on the heap (staged through shared memory), against "
+          "`MPI_Allreduce` of the same MPI, interleaved in one run.", "",
+          *transport_lines, "",
           "## Calibration", "",
           "```", calibration.strip() or "(not run)", "```", "",
           *[line + "  " for line in footer], ""]

@@ -226,7 +226,17 @@ static int runUnderMPIRun(const char *argv0, ArrayRef<std::string> args,
   SmallString<128> outputDir;
   if (llvm::sys::fs::createUniqueDirectory("replica-run", outputDir))
     return fail("cannot create a directory for the ranks' output");
+  // Each run keeps its session directory to itself: runs that start and end
+  // together (a test suite) race creating and removing a shared one
+  // (ORTE_ERROR_LOG in session_dir.c).
+  SmallString<128> sessionDir(outputDir);
+  llvm::sys::path::append(sessionDir, "session");
+  if (llvm::sys::fs::create_directory(sessionDir))
+    return fail("cannot create a session directory for mpirun");
   SmallVector<std::string> command{*mpirun,
+                                   "--mca",
+                                   "orte_tmpdir_base",
+                                   sessionDir.str().str(),
                                    "--output-filename",
                                    (outputDir + ":nocopy").str(),
                                    "--quiet",
@@ -540,6 +550,9 @@ static int run(ModuleOp module, ArrayRef<StringRef> libraries,
   ExecutionEngineOptions options;
   options.sharedLibPaths = libraries;
   options.transformer = transformer;
+  // The perf listener, on by default, writes a jitdump file per process and
+  // run into ~/.debug or /tmp/.debug.
+  options.enablePerfNotificationListener = false;
   auto engine = ExecutionEngine::create(module, options);
   if (!engine)
     return fail("cannot JIT the program: " +
