@@ -181,14 +181,15 @@ def transport_table(binary, mpirun, np):
     def size_text(size):
         return (f"{size >> 20} MiB" if size >= 1 << 20
                 else f"{size >> 10} KiB")
-    lines = ["| bytes per rank | shm, buffer in the window | shm, buffer on "
-             "the heap | MPI_Allreduce | window / MPI |",
-             "|---:|---:|---:|---:|---:|"]
+    lines = ["| bytes per rank | shm, shared result | shm, in place in "
+             "the window | shm, on the heap | MPI_Allreduce | shared / MPI |",
+             "|---:|---:|---:|---:|---:|---:|"]
     for size in sizes:
-        window, heap, mpi = (gbps.get((size, way))
-                             for way in ("shm-window", "shm-heap", "mpi"))
-        ratio = f"{window / mpi:.2f}" if window and mpi else "–"
-        cells = [fmt(v) if v else "–" for v in (window, heap, mpi)]
+        shared, window, heap, mpi = (
+            gbps.get((size, way))
+            for way in ("shm-shared", "shm-window", "shm-heap", "mpi"))
+        ratio = f"{shared / mpi:.2f}" if shared and mpi else "–"
+        cells = [fmt(v) if v else "–" for v in (shared, window, heap, mpi)]
         lines.append(f"| {size_text(size)} | {' | '.join(cells)} | "
                      f"{ratio} |")
     return lines
@@ -1007,11 +1008,13 @@ def write_markdown(args, header, calibration, bw_line, summary, details,
           "## Transport", "",
           "`bench/transport.cpp`: one all-reduce (f32 sum, in place) of "
           "each size per rank, GB/s = bytes / time (max over ranks, median "
-          "of repetitions, the buffer rewritten before each). replica's "
-          "shared-memory transport with the buffer in its window (where "
-          "`replica-place-mpi-buffers` puts packs: reduced where it lies) "
-          "and on the heap (staged through shared memory), against "
-          "`MPI_Allreduce` of the same MPI, interleaved in one run.", "",
+          "of repetitions, the input rewritten before each). replica's "
+          "shared-memory transport with the input in its window (where "
+          "`replica-place-mpi-buffers` puts packs) and the result one "
+          "shared copy (nothing copied) or in place (slices copied), and "
+          "with the buffer on the heap (staged through shared memory), "
+          "against in-place `MPI_Allreduce` of the same MPI, interleaved in "
+          "one run.", "",
           *transport_lines, "",
           "## Calibration", "",
           "```", calibration.strip() or "(not run)", "```", "",

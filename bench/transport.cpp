@@ -1,10 +1,13 @@
-// Raw transport benchmark: the MPI backend's all-reduce, f32 sum in place,
-// from 4 KiB to 256 MiB per rank, three ways in one run (sizes and ways
+// Raw transport benchmark: the MPI backend's all-reduce, f32 sum, from
+// 4 KiB to 256 MiB per rank, four ways in one run (sizes and ways
 // interleaved, so drift affects all alike):
 //
-//   shm-window  replica's runtime, the buffer in its shared window (where
-//               replica-place-mpi-buffers puts packs): reduced where it lies
-//   shm-heap    replica's runtime, the buffer on the heap: staged through
+//   shm-shared  replica's runtime, the input in its shared window and the
+//               result one copy all ranks read (replica-place-mpi-buffers'
+//               shared results): reduced where it lies, nothing copied
+//   shm-window  the same, in place in the window (a result the program
+//               writes afterwards): reduced, then the slices copied
+//   shm-heap    replica's runtime, in place on the heap: staged through
 //               shared memory
 //   mpi         MPI_Allreduce(MPI_IN_PLACE) of the same library
 //
@@ -27,6 +30,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <vector>
 
 extern "C" {
@@ -39,7 +43,10 @@ struct ByteMemRef {
 };
 int32_t replica_mpi_init(int64_t expectedNumReplicas);
 void replica_mpi_finalize(void);
-void _mlir_ciface_replica_mpi_window(ByteMemRef *result, int64_t bytes);
+void _mlir_ciface_replica_mpi_window(ByteMemRef *result, int64_t bytes,
+                                     int64_t sharedBytes);
+void _mlir_ciface_replica_mpi_shared_window(ByteMemRef *result, int64_t bytes,
+                                            int64_t sharedBytes);
 void replica_mpi_all_reduce_f32(void *inAllocated, void *inAligned,
                                 int64_t inOffset, int64_t inSize,
                                 int64_t inStride, void *outAllocated,
@@ -52,9 +59,12 @@ namespace {
 constexpr int64_t kSmallest = 4 << 10, kLargest = 256 << 20;
 constexpr int kSum = 0;
 
-enum class Way { Window, Heap, MPI };
+enum class Way { Shared, Window, Heap, MPI };
+constexpr Way kWays[] = {Way::Shared, Way::Window, Way::Heap, Way::MPI};
 const char *getName(Way way) {
   switch (way) {
+  case Way::Shared:
+    return "shm-shared";
   case Way::Window:
     return "shm-window";
   case Way::Heap:
@@ -65,7 +75,8 @@ const char *getName(Way way) {
   return "";
 }
 
-double timeOnce(Way way, float *data, int64_t count, int rank) {
+double timeOnce(Way way, float *data, float *result, int64_t count,
+                int rank) {
   for (int64_t i = 0; i < count; ++i)
     data[i] = static_cast<float>((i + rank) & 7);
   MPI_Barrier(MPI_COMM_WORLD);
@@ -74,8 +85,8 @@ double timeOnce(Way way, float *data, int64_t count, int rank) {
     MPI_Allreduce(MPI_IN_PLACE, data, static_cast<int>(count), MPI_FLOAT,
                   MPI_SUM, MPI_COMM_WORLD);
   else
-    replica_mpi_all_reduce_f32(data, data, 0, count, 1, data, data, 0, count,
-                               1, kSum);
+    replica_mpi_all_reduce_f32(data, data, 0, count, 1, result, result, 0,
+                               count, 1, kSum);
   double elapsed = MPI_Wtime() - start;
   MPI_Allreduce(MPI_IN_PLACE, &elapsed, 1, MPI_DOUBLE, MPI_MAX,
                 MPI_COMM_WORLD);
@@ -86,9 +97,9 @@ double timeOnce(Way way, float *data, int64_t count, int rank) {
     float expected = 0;
     for (int r = 0; r < size; ++r)
       expected += static_cast<float>((1 + r) & 7);
-    if (data[1] != expected) {
+    if (result[1] != expected) {
       std::fprintf(stderr, "transport: %s gave %g, expected %g\n",
-                   getName(way), data[1], expected);
+                   getName(way), result[1], expected);
       MPI_Abort(MPI_COMM_WORLD, 1);
     }
   }
@@ -101,24 +112,27 @@ int main() {
     return 1;
   int rank = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  ByteMemRef window;
-  _mlir_ciface_replica_mpi_window(&window, kLargest);
+  // This rank's buffers, then the shared results.
+  ByteMemRef window, shared;
+  _mlir_ciface_replica_mpi_window(&window, kLargest, kLargest);
+  _mlir_ciface_replica_mpi_shared_window(&shared, kLargest, kLargest);
+  auto *own = reinterpret_cast<float *>(window.aligned);
+  auto *sharedResult = reinterpret_cast<float *>(shared.aligned + kLargest);
   std::vector<float> heap(kLargest / sizeof(float));
   for (int64_t bytes = kSmallest; bytes <= kLargest; bytes *= 4) {
     int64_t count = bytes / static_cast<int64_t>(sizeof(float));
     // About 0.3 s per way, between 5 and 200 repetitions.
     int repeats = static_cast<int>(
         std::clamp<int64_t>((int64_t(1) << 30) / bytes, 5, 200));
-    std::vector<double> times[3];
+    std::vector<double> times[std::size(kWays)];
     for (int i = 0; i < repeats; ++i)
-      for (Way way : {Way::Window, Way::Heap, Way::MPI}) {
-        float *data = way == Way::Window
-                          ? reinterpret_cast<float *>(window.aligned)
-                          : heap.data();
+      for (Way way : kWays) {
+        float *data = way == Way::Heap || way == Way::MPI ? heap.data() : own;
+        float *result = way == Way::Shared ? sharedResult : data;
         times[static_cast<int>(way)].push_back(
-            timeOnce(way, data, count, rank));
+            timeOnce(way, data, result, count, rank));
       }
-    for (Way way : {Way::Window, Way::Heap, Way::MPI}) {
+    for (Way way : kWays) {
       std::vector<double> &t = times[static_cast<int>(way)];
       std::sort(t.begin(), t.end());
       double median = t[t.size() / 2];

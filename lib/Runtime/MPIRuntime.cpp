@@ -16,8 +16,8 @@
 #include <mpi.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstdarg>
 #include <cstdint>
 #include <cstdio>
@@ -249,8 +249,8 @@ static void allReduce(const char *function, MemRef1D in, MemRef1D out,
   checkSameCount(function, src, dst);
   MPI_Op op = getReductionOp<Elem>(function, kind);
   if (shm::isActive()) {
-    shm::AllReduce shared{function, Elem::kShmType, kind, src.data, dst.data,
-                          src.count};
+    shm::AllReduce shared{function, Elem::kShmType, kind,
+                          src.data, dst.data,       src.count};
     if (group.open)
       group.sharedMemoryOps.push_back(shared);
     else
@@ -472,7 +472,7 @@ REPLICA_MPI_EXPORT void replica_mpi_calibrate(const char *tablePath) {
   // Where compiled programs keep their packs (replica-place-mpi-buffers):
   // in the window, reduced in place. Zeros stay zeros, never denormal.
   auto *data = reinterpret_cast<float *>(
-      shm::getWindow("replica_mpi_calibrate", largest));
+      shm::getWindow("replica_mpi_calibrate", largest, 0));
   std::fill(data, data + largest / sizeof(float), 0.0f);
   std::vector<std::pair<int64_t, double>> times;
   for (int64_t bytes = smallest; bytes <= largest; bytes *= 4) {
@@ -555,19 +555,30 @@ struct ByteMemRef {
   int64_t stride;
 };
 
-/// replica_mpi_window(bytes) -> memref<?xi8>, which replica-place-mpi-buffers
-/// declares with llvm.emit_c_interface: the result comes back through
-/// `result`.
+/// replica_mpi_window(bytes, shared bytes) -> memref<?xi8> and
+/// replica_mpi_shared_window(...), which replica-place-mpi-buffers declares
+/// with llvm.emit_c_interface: the result comes back through `result`.
 REPLICA_MPI_EXPORT void _mlir_ciface_replica_mpi_window(ByteMemRef *result,
-                                                        int64_t bytes) {
-  char *window = shm::getWindow("replica_mpi_window", bytes);
-  *result = {window, window, 0, bytes, 1};
+                                                        int64_t bytes,
+                                                        int64_t sharedBytes) {
+  char *window = shm::getWindow("replica_mpi_window", bytes, sharedBytes);
+  *result = {window, window, 0, bytes + sharedBytes, 1};
 }
 
-/// Allocates the window of a program whose module records its size
-/// (replica.mpi_window_bytes), collectively, before the program runs.
-REPLICA_MPI_EXPORT void replica_mpi_window_reserve(int64_t bytes) {
-  shm::getWindow("replica_mpi_window_reserve", bytes);
+REPLICA_MPI_EXPORT void
+_mlir_ciface_replica_mpi_shared_window(ByteMemRef *result, int64_t bytes,
+                                       int64_t sharedBytes) {
+  char *window =
+      shm::getSharedWindow("replica_mpi_shared_window", bytes, sharedBytes);
+  *result = {window, window, 0, bytes + sharedBytes, 1};
+}
+
+/// Allocates the window of a program whose module records its sizes
+/// (replica.mpi_window_bytes, replica.mpi_shared_window_bytes),
+/// collectively, before the program runs.
+REPLICA_MPI_EXPORT void replica_mpi_window_reserve(int64_t bytes,
+                                                   int64_t sharedBytes) {
+  shm::getWindow("replica_mpi_window_reserve", bytes, sharedBytes);
 }
 
 /// Ends all ranks with `code`; safe to call from a watchdog thread, and

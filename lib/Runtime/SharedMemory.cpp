@@ -97,10 +97,12 @@ struct Transport {
   /// Each node rank's control block and staging area.
   std::vector<Control *> controls;
   std::vector<char *> staging;
-  /// The window for placed buffers (getWindow): its size, and each node
-  /// rank's segment where it is shared, else this rank's private memory.
+  /// The window for placed buffers (getWindow): the bytes of each rank's
+  /// own buffers and of the shared results after them, and each node rank's
+  /// segment where it is shared, else this rank's private memory.
   MPI_Win bufferWindow = MPI_WIN_NULL;
   int64_t bufferBytes = 0;
+  int64_t sharedBytes = 0;
   std::vector<char *> buffers;
   char *privateBuffers = nullptr;
   /// Node rank -> world rank, for messages.
@@ -431,30 +433,32 @@ std::pair<int64_t, int64_t> getSlice(const Item &item, int rank) {
 }
 
 /// An all-reduce whose input and output lie in the shared window, at these
-/// offsets.
+/// offsets: the output in this rank's segment, or with `sharedOut` among
+/// the results every rank reads from the first rank's segment.
 struct Placed {
   const AllReduce *op;
   int64_t in;
   int64_t out;
+  bool sharedOut;
 };
 
-/// The offset of `bytes` at `data` in this rank's shared window; -1 where
-/// they are not in it.
-int64_t getWindowOffset(const char *data, int64_t bytes) {
-  if (transport.buffers.empty())
+/// The offset of `bytes` at `data` from `base` if they lie in
+/// [base + begin, base + end); -1 otherwise.
+int64_t getOffset(const char *base, int64_t begin, int64_t end,
+                  const char *data, int64_t bytes) {
+  auto at = reinterpret_cast<uintptr_t>(data);
+  auto from = reinterpret_cast<uintptr_t>(base);
+  if (at < from + begin || at + bytes > from + end)
     return -1;
-  auto base =
-      reinterpret_cast<uintptr_t>(transport.buffers[transport.nodeRank]);
-  auto begin = reinterpret_cast<uintptr_t>(data);
-  if (begin < base || begin + bytes > base + transport.bufferBytes)
-    return -1;
-  return static_cast<int64_t>(begin - base);
+  return static_cast<int64_t>(at - from);
 }
 
 /// Reduces placed all-reduces where they lie: node rank r reduces slice r
-/// of every rank's input into its own output, then copies the other
-/// slices from the other ranks' outputs. The last phase is waited for
-/// before returning: the program may write these buffers next.
+/// of every rank's input into its output (its own, or the shared one); a
+/// rank with its own output then copies the other slices from the other
+/// ranks' outputs, and waits for them to have copied its slice before
+/// returning (the program may write these buffers next). Shared results
+/// need neither: once every slice is reduced, the ranks are done.
 void runPlaced(const std::vector<Placed> &ops) {
   const char *function = ops.front().op->function;
   int self = transport.nodeRank, size = transport.nodeSize;
@@ -467,14 +471,20 @@ void runPlaced(const std::vector<Placed> &ops) {
     auto [begin, end] = getSlice(op.count, op.type, self);
     for (int rank = 0; rank < size; ++rank)
       sources[rank] = transport.buffers[rank] + placed.in + begin * elementSize;
+    char *out = transport.buffers[placed.sharedOut ? 0 : self] + placed.out;
     reduce(op.type, op.kind, sources.data(), end - begin,
-           transport.buffers[self] + placed.out + begin * elementSize);
+           out + begin * elementSize);
   }
   synchronize(function);
-  int64_t bytes = 0;
+  int64_t copied = 0;
   for (const Placed &placed : ops)
-    bytes += placed.op->count * getElementSize(placed.op->type);
+    if (!placed.sharedOut)
+      copied += placed.op->count * getElementSize(placed.op->type);
+  if (copied == 0)
+    return;
   for (const Placed &placed : ops) {
+    if (placed.sharedOut)
+      continue;
     const AllReduce &op = *placed.op;
     int64_t elementSize = getElementSize(op.type);
     for (int step = 1; step < size; ++step) {
@@ -482,7 +492,7 @@ void runPlaced(const std::vector<Placed> &ops) {
       auto [begin, end] = getSlice(op.count, op.type, rank);
       int64_t at = placed.out + begin * elementSize;
       copySlice(transport.buffers[self] + at, transport.buffers[rank] + at,
-                (end - begin) * elementSize, bytes >= kStreamBytes);
+                (end - begin) * elementSize, copied >= kStreamBytes);
     }
   }
   synchronize(function);
@@ -760,10 +770,17 @@ void shm::allReduce(const std::vector<AllReduce> &ops) {
   std::vector<const AllReduce *> staged;
   for (const AllReduce &op : ops) {
     int64_t bytes = op.count * getElementSize(op.type);
-    int64_t in = getWindowOffset(op.in, bytes);
-    int64_t out = getWindowOffset(op.out, bytes);
-    if (bytes > kSymmetricBytes && in >= 0 && out >= 0)
-      placed.push_back({&op, in, out});
+    int64_t in = -1, out = -1, sharedOut = -1;
+    if (!transport.buffers.empty()) {
+      const char *own = transport.buffers[transport.nodeRank];
+      in = getOffset(own, 0, transport.bufferBytes, op.in, bytes);
+      out = getOffset(own, 0, transport.bufferBytes, op.out, bytes);
+      sharedOut = getOffset(transport.buffers[0], transport.bufferBytes,
+                            transport.bufferBytes + transport.sharedBytes,
+                            op.out, bytes);
+    }
+    if (bytes > kSymmetricBytes && in >= 0 && (out >= 0 || sharedOut >= 0))
+      placed.push_back({&op, in, out >= 0 ? out : sharedOut, out < 0});
     else
       staged.push_back(&op);
   }
@@ -794,28 +811,34 @@ void shm::allReduce(const std::vector<AllReduce> &ops) {
     runRound(round, used);
 }
 
-char *shm::getWindow(const char *function, int64_t bytes) {
+char *shm::getWindow(const char *function, int64_t bytes, int64_t sharedBytes) {
   if (transport.bufferBytes != 0) {
-    if (bytes != transport.bufferBytes)
+    if (bytes != transport.bufferBytes || sharedBytes != transport.sharedBytes)
       fail(function,
-           "the program asks for a window of %lld bytes, but the window has "
-           "%lld",
-           static_cast<long long>(bytes),
-           static_cast<long long>(transport.bufferBytes));
+           "the program asks for a window of %lld + %lld shared bytes, but "
+           "the window has %lld + %lld",
+           static_cast<long long>(bytes), static_cast<long long>(sharedBytes),
+           static_cast<long long>(transport.bufferBytes),
+           static_cast<long long>(transport.sharedBytes));
     return transport.privateBuffers ? transport.privateBuffers
                                     : transport.buffers[transport.nodeRank];
   }
-  if (bytes <= 0)
-    fail(function, "a window of %lld bytes", static_cast<long long>(bytes));
+  if (bytes <= 0 || sharedBytes < 0)
+    fail(function, "a window of %lld + %lld shared bytes",
+         static_cast<long long>(bytes), static_cast<long long>(sharedBytes));
   transport.bufferBytes = bytes;
+  transport.sharedBytes = sharedBytes;
+  // Every rank's segment has room for the shared results; only the first
+  // rank's are used (and, being untouched elsewhere, take no memory).
+  int64_t segmentBytes = bytes + sharedBytes;
   if (transport.active) {
     MPI_Info info;
     MPI_REPORT_IF_ERROR(MPI_Info_create(&info));
     MPI_REPORT_IF_ERROR(MPI_Info_set(info, "alloc_shared_noncontig", "true"));
     char *base = nullptr;
     int result =
-        MPI_Win_allocate_shared(bytes + kPageBytes, 1, info, transport.node,
-                                &base, &transport.bufferWindow);
+        MPI_Win_allocate_shared(segmentBytes + kPageBytes, 1, info,
+                                transport.node, &base, &transport.bufferWindow);
     MPI_REPORT_IF_ERROR(MPI_Info_free(&info));
     int worldSize = getCommSize(MPI_COMM_WORLD);
     int firstFailed = result == MPI_SUCCESS ? worldSize : worldRank;
@@ -832,15 +855,21 @@ char *shm::getWindow(const char *function, int64_t bytes) {
                    "(and are copied through shared memory): "
                    "MPI_Win_allocate_shared of %lld bytes failed on rank %d: "
                    "%s\n",
-                   static_cast<long long>(bytes), worldRank,
+                   static_cast<long long>(segmentBytes), worldRank,
                    getErrorString(result).c_str());
   }
   transport.privateBuffers = static_cast<char *>(
-      std::aligned_alloc(kPageBytes, alignTo(bytes, kPageBytes)));
+      std::aligned_alloc(kPageBytes, alignTo(segmentBytes, kPageBytes)));
   if (!transport.privateBuffers)
     fail(function, "cannot allocate a window of %lld bytes",
-         static_cast<long long>(bytes));
+         static_cast<long long>(segmentBytes));
   return transport.privateBuffers;
+}
+
+char *shm::getSharedWindow(const char *function, int64_t bytes,
+                           int64_t sharedBytes) {
+  char *own = getWindow(function, bytes, sharedBytes);
+  return transport.buffers.empty() ? own : transport.buffers[0];
 }
 
 void shm::finalize() {

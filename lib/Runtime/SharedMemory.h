@@ -48,13 +48,20 @@ const char *describe();
 /// Runs `ops`, started together, as one all-reduce across all ranks.
 void allReduce(const std::vector<AllReduce> &ops);
 
-/// The window of `bytes` per rank in which compiled programs place their
-/// all-reduce buffers (replica-place-mpi-buffers), at offsets that are the
-/// same on every rank: shared among the node's ranks on the shared-memory
-/// transport, so that all-reduces of placed buffers copy nothing in;
-/// private memory otherwise. The first call allocates it, collectively;
-/// later calls, which must ask for the same size, return it.
-char *getWindow(const char *function, int64_t bytes);
+/// The window in which compiled programs place their all-reduce buffers
+/// (replica-place-mpi-buffers), at offsets that are the same on every rank:
+/// per rank `bytes` of its own buffers, then `sharedBytes` of results that
+/// every rank of the node reads from one copy. On the shared-memory
+/// transport the window is shared among the node's ranks, so that placed
+/// all-reduces copy nothing in; otherwise it is private memory. The first
+/// call allocates it, collectively; later calls, which must ask for the
+/// same sizes, return it. Returns this rank's segment.
+char *getWindow(const char *function, int64_t bytes, int64_t sharedBytes);
+
+/// The same window, as seen by shared results: the node's first rank's
+/// segment (this rank's own where the window is private).
+char *getSharedWindow(const char *function, int64_t bytes,
+                      int64_t sharedBytes);
 
 /// Releases the window and communicators (collective), before MPI_Finalize.
 void finalize();

@@ -272,7 +272,7 @@ struct MPIRuntime {
   void (*abort)(int32_t);
   void (*calibrate)(const char *);
   const char *(*transport)();
-  void (*reserveWindow)(int64_t);
+  void (*reserveWindow)(int64_t, int64_t);
 };
 
 /// Loads the runtime library at `path` (`what`'s runtime, in messages).
@@ -789,8 +789,12 @@ int main(int argc, char **argv) {
   // Placed all-reduce buffers: their window is allocated before the program
   // runs, not at its first all-reduce.
   if (auto windowBytes = (*module)->getAttrOfType<IntegerAttr>(
-          replica::ReplicaDialect::getMPIWindowBytesAttrName()))
-    runtime->reserveWindow(windowBytes.getInt());
+          replica::ReplicaDialect::getMPIWindowBytesAttrName())) {
+    auto sharedBytes = (*module)->getAttrOfType<IntegerAttr>(
+        replica::ReplicaDialect::getMPISharedWindowBytesAttrName());
+    runtime->reserveWindow(windowBytes.getInt(),
+                           sharedBytes ? sharedBytes.getInt() : 0);
+  }
   libraries.push_back(runtimePath);
   int status = run(*module, libraries);
   if (status != 0)

@@ -70,36 +70,54 @@ def ReplicaPlaceMPIBuffersPass
     deallocation). The input and result buffers of each
     `replica_mpi_all_reduce_*` call (packs, and gradients reduced alone) move
     from the heap into the window the MPI runtime shares between the ranks of
-    a node (`replica_mpi_window`): producers then write gradients straight
-    into shared memory and the runtime reduces them there, without staging
-    copies. A buffer is placed when it is a `memref.alloc` of static shape in
-    the call's block, freed by one `memref.dealloc` in that block, and no
-    alias of it leaves the block (yielded, returned, branched or returned by
-    a call). Its offset in the window is fixed at compile time, the same on
-    every rank and every time the allocation runs: buffers of one block whose
-    lifetimes (allocation to deallocation) overlap get disjoint ranges, and
-    blocks get disjoint ranges of their own. The deallocation goes; the
-    window lives as long as the process. The module records the window's
-    size in `replica.mpi_window_bytes`, from which `replica-run` reserves it
-    at start-up (`replica_mpi_window_reserve`); otherwise the first
-    placed allocation allocates it, collectively.
+    a node: producers then write gradients straight into shared memory and
+    the runtime reduces them there, without staging copies. A buffer is
+    placed when it is a `memref.alloc` of static shape in the call's block,
+    freed by one `memref.dealloc` in that block, and no alias of it leaves
+    the block (yielded, returned, branched or returned by a call).
 
-    Before placing, an all-reduce whose input buffer is not used after it
-    reduces in place: its result buffer goes and the result's users use the
-    input's buffer.
+    - A result that nothing but its all-reduce writes (every other use only
+      reads it, by the ops' memory effects) becomes a **shared result**: the
+      ranks of a node reduce their slices into one copy, which all of them
+      read (`replica_mpi_shared_window`), so no rank copies the others'
+      slices.
+    - Otherwise, an all-reduce whose input buffer is not used after it
+      reduces in place: its result buffer goes and the result's users use
+      the input's buffer.
+    - Every other placed buffer is the rank's own (`replica_mpi_window`).
+
+    Offsets are fixed at compile time, the same on every rank and every time
+    the allocation runs: own buffers of one block whose lifetimes
+    (allocation to deallocation) overlap get disjoint ranges, blocks get
+    disjoint ranges of their own, and each shared result has a range after
+    them. The deallocations go; the window lives as long as the process. The
+    module records the sizes (`replica.mpi_window_bytes`, own buffers per
+    rank; `replica.mpi_shared_window_bytes`, shared results), from which
+    `replica-run` reserves the window at start-up
+    (`replica_mpi_window_reserve`); otherwise the first placed allocation
+    allocates it, collectively.
 
     ```mlir
-    %pack = memref.alloc() {alignment = 64 : i64} : memref<192xi8>
+    %pack = memref.alloc() {alignment = 64 : i64} : memref<256xi8>
     ...
-    memref.dealloc %pack : memref<192xi8>
+    %result = memref.alloc() : memref<64xf32>
+    call @replica_mpi_all_reduce_f32(%in, %out, %kind) : ...
+    %e = memref.load %result[%c0] : memref<64xf32>
+    memref.dealloc %pack : memref<256xi8>
+    memref.dealloc %result : memref<64xf32>
     ```
     becomes
     ```mlir
-    %window = call @replica_mpi_window(%c256_i64) : (i64) -> memref<?xi8>
-    %pack = memref.view %window[%c0][] : memref<?xi8> to memref<192xi8>
+    %window = call @replica_mpi_window(%c256_i64, %c256_i64) : (i64, i64) -> memref<?xi8>
+    %pack = memref.view %window[%c0][] : memref<?xi8> to memref<256xi8>
+    ...
+    %shared = call @replica_mpi_shared_window(%c256_i64, %c256_i64) : (i64, i64) -> memref<?xi8>
+    %result = memref.view %shared[%c256][] : memref<?xi8> to memref<64xf32>
+    call @replica_mpi_all_reduce_f32(%in, %out, %kind) : ...
+    %e = memref.load %result[%c0] : memref<64xf32>
     ```
-    where the runtime has no shared memory (`REPLICA_MPI_TRANSPORT=mpi`, one
-    rank per node) the window is private memory.
+    Where the runtime has no shared memory (`REPLICA_MPI_TRANSPORT=mpi`, one
+    rank per node) the window is private memory, shared results included.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",

@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Interfaces/CallInterfaces.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/MapVector.h"
 
@@ -26,8 +27,12 @@ namespace mlir::replica {
 using namespace mlir;
 using namespace mlir::replica;
 
-/// The runtime entry point that returns the window (replica_mpi_window).
+/// The runtime entry points that return the window: this rank's segment
+/// (replica_mpi_window), and the node's shared results
+/// (replica_mpi_shared_window).
 static constexpr StringLiteral kWindowFunction = "replica_mpi_window";
+static constexpr StringLiteral kSharedWindowFunction =
+    "replica_mpi_shared_window";
 /// The all-reduce entry points whose buffers are placed.
 static constexpr StringLiteral kAllReducePrefix = "replica_mpi_all_reduce_";
 /// Every buffer starts on a cache line of its own, as the runtime's slices
@@ -65,8 +70,9 @@ static memref::AllocOp getAllocation(Value value) {
 /// freed once in its own block, and no alias leaving the block.
 static std::optional<Placement> getPlacement(memref::AllocOp alloc) {
   MemRefType type = alloc.getType();
-  if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
-      type.getMemorySpace() || !alloc.getSymbolOperands().empty() ||
+  if (!type.hasStaticShape() || type.getNumElements() == 0 ||
+      !type.getLayout().isIdentity() || type.getMemorySpace() ||
+      !alloc.getSymbolOperands().empty() ||
       type.getElementTypeBitWidth() % 8 != 0)
     return std::nullopt;
   if (alloc.getAlignment().value_or(0) > kAlignment)
@@ -152,6 +158,48 @@ static Value stripReshapes(Value value) {
   }
 }
 
+/// Whether nothing writes the buffer of `alloc`, through its views, but
+/// `call`: only then can every rank read one shared copy of it.
+static bool isReadOnlyBut(memref::AllocOp alloc, Operation *call) {
+  SmallVector<Value> aliases{alloc.getResult()};
+  while (!aliases.empty()) {
+    Value alias = aliases.pop_back_val();
+    for (Operation *user : alias.getUsers()) {
+      if (user == call || isa<memref::DeallocOp>(user))
+        continue;
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user);
+          view && view.getViewSource() == alias) {
+        aliases.push_back(view.getViewDest());
+        continue;
+      }
+      auto effects = dyn_cast<MemoryEffectOpInterface>(user);
+      if (!effects)
+        return false;
+      SmallVector<MemoryEffects::EffectInstance> onAlias;
+      effects.getEffectsOnValue(alias, onAlias);
+      if (llvm::any_of(onAlias, [](const MemoryEffects::EffectInstance &e) {
+            return !isa<MemoryEffects::Read>(e.getEffect());
+          }))
+        return false;
+    }
+  }
+  return true;
+}
+
+/// The result buffer of `call` if every rank can read one shared result
+/// instead of a copy of its own: the input and the result can be placed and
+/// nothing but the all-reduce writes the result.
+static memref::AllocOp getSharedResult(func::CallOp call) {
+  memref::AllocOp in = getAllocation(call.getOperand(0));
+  auto out = stripReshapes(call.getOperand(1)).getDefiningOp<memref::AllocOp>();
+  Block *block = call->getBlock();
+  if (!in || !out || in == out || in->getBlock() != block ||
+      out->getBlock() != block || !getPlacement(in) || !getPlacement(out) ||
+      !isReadOnlyBut(out, call))
+    return nullptr;
+  return out;
+}
+
 /// Makes `call` (all_reduce(in, out, kind)) reduce in place where its input
 /// buffer is not used after it: the result buffer's allocation goes, and
 /// its users use the input's buffer, freed where the result's was if that
@@ -215,28 +263,62 @@ static int64_t assignOffsets(Block &block, MutableArrayRef<Placement> buffers) {
   return static_cast<int64_t>(llvm::alignTo(size, kAlignment));
 }
 
+/// Declares the runtime function `name`(private bytes, shared bytes) ->
+/// memref<?xi8> unless the module has it.
+static func::FuncOp declareWindow(ModuleOp module, StringRef name) {
+  if (auto function = module.lookupSymbol<func::FuncOp>(name))
+    return function;
+  OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
+  Type i64 = builder.getI64Type();
+  auto bytes = MemRefType::get({ShapedType::kDynamic}, builder.getI8Type());
+  auto function =
+      func::FuncOp::create(builder, module.getLoc(), name,
+                           builder.getFunctionType({i64, i64}, {bytes}));
+  function.setPrivate();
+  // The descriptor comes back through a pointer, as C returns structs.
+  function->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                    builder.getUnitAttr());
+  return function;
+}
+
 void ReplicaPlaceMPIBuffersPass::runOnOperation() {
   ModuleOp module = getOperation();
-  module.walk([](func::CallOp call) {
-    if (call.getCallee().starts_with(kAllReducePrefix))
-      reuseDeadInput(call);
-  });
-  // The buffers of every all-reduce, by block, in a deterministic order.
-  llvm::MapVector<Block *, SmallVector<Placement>> blocks;
-  DenseSet<Operation *> seen;
+  SmallVector<func::CallOp> allReduces;
   module.walk([&](func::CallOp call) {
-    if (!call.getCallee().starts_with(kAllReducePrefix))
-      return;
+    if (call.getCallee().starts_with(kAllReducePrefix))
+      allReduces.push_back(call);
+  });
+  // Results every rank reads from one shared copy; the other all-reduces
+  // reduce in place where they can.
+  DenseSet<Operation *> sharedResults;
+  for (func::CallOp call : allReduces) {
+    if (memref::AllocOp result = getSharedResult(call))
+      sharedResults.insert(result);
+    else
+      reuseDeadInput(call);
+  }
+
+  // The buffers of every all-reduce, by block, in a deterministic order;
+  // shared results apart, each with a range of its own.
+  llvm::MapVector<Block *, SmallVector<Placement>> blocks;
+  SmallVector<Placement> shared;
+  DenseSet<Operation *> seen;
+  for (func::CallOp call : allReduces) {
     for (Value operand : call.getOperands()) {
       memref::AllocOp alloc = getAllocation(operand);
       if (!alloc || alloc->getBlock() != call->getBlock() ||
           !seen.insert(alloc).second)
         continue;
-      if (std::optional<Placement> placement = getPlacement(alloc))
+      std::optional<Placement> placement = getPlacement(alloc);
+      if (!placement)
+        continue;
+      if (sharedResults.contains(alloc))
+        shared.push_back(*placement);
+      else
         blocks[alloc->getBlock()].push_back(*placement);
     }
-  });
-  if (blocks.empty())
+  }
+  if (blocks.empty() && shared.empty())
     return;
 
   // Blocks may be live at once (nested, or calling each other): each gets a
@@ -247,40 +329,42 @@ void ReplicaPlaceMPIBuffersPass::runOnOperation() {
     bases.push_back(windowBytes);
     windowBytes += assignOffsets(*block, buffers);
   }
-
-  MLIRContext *context = &getContext();
-  OpBuilder builder(context);
-  module->setAttr(ReplicaDialect::getMPIWindowBytesAttrName(),
-                  builder.getI64IntegerAttr(windowBytes));
-  builder.setInsertionPointToEnd(module.getBody());
-  auto bytesType =
-      MemRefType::get({ShapedType::kDynamic}, IntegerType::get(context, 8));
-  auto window = module.lookupSymbol<func::FuncOp>(kWindowFunction);
-  if (!window) {
-    window = func::FuncOp::create(
-        builder, module.getLoc(), kWindowFunction,
-        builder.getFunctionType({builder.getI64Type()}, {bytesType}));
-    window.setPrivate();
-    // The descriptor comes back through a pointer, as C returns structs.
-    window->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
-                    builder.getUnitAttr());
+  int64_t sharedBytes = 0;
+  for (Placement &buffer : shared) {
+    buffer.offset = windowBytes + sharedBytes;
+    sharedBytes += llvm::alignTo(buffer.bytes, kAlignment);
   }
 
-  for (auto [base, entry] : llvm::zip_equal(bases, blocks)) {
-    for (Placement &buffer : entry.second) {
-      builder.setInsertionPoint(buffer.alloc);
-      Location loc = buffer.alloc.getLoc();
-      Value bytes = arith::ConstantIntOp::create(builder, loc, windowBytes, 64);
-      Value memory =
-          func::CallOp::create(builder, loc, window, ValueRange{bytes})
-              .getResult(0);
-      Value offset =
-          arith::ConstantIndexOp::create(builder, loc, base + buffer.offset);
-      Value view = memref::ViewOp::create(builder, loc, buffer.alloc.getType(),
-                                          memory, offset, ValueRange{});
-      buffer.alloc.replaceAllUsesWith(view);
-      buffer.dealloc.erase();
-      buffer.alloc.erase();
-    }
+  Builder attributes(&getContext());
+  module->setAttr(ReplicaDialect::getMPIWindowBytesAttrName(),
+                  attributes.getI64IntegerAttr(windowBytes));
+  if (sharedBytes > 0)
+    module->setAttr(ReplicaDialect::getMPISharedWindowBytesAttrName(),
+                    attributes.getI64IntegerAttr(sharedBytes));
+  auto place = [&](Placement &buffer, func::FuncOp window, int64_t offset) {
+    OpBuilder builder(buffer.alloc);
+    Location loc = buffer.alloc.getLoc();
+    Value sizes[] = {
+        arith::ConstantIntOp::create(builder, loc, windowBytes, 64),
+        arith::ConstantIntOp::create(builder, loc, sharedBytes, 64)};
+    Value memory =
+        func::CallOp::create(builder, loc, window, sizes).getResult(0);
+    Value at = arith::ConstantIndexOp::create(builder, loc, offset);
+    Value view = memref::ViewOp::create(builder, loc, buffer.alloc.getType(),
+                                        memory, at, ValueRange{});
+    buffer.alloc.replaceAllUsesWith(view);
+    buffer.dealloc.erase();
+    buffer.alloc.erase();
+  };
+  if (!blocks.empty()) {
+    func::FuncOp window = declareWindow(module, kWindowFunction);
+    for (auto [base, entry] : llvm::zip_equal(bases, blocks))
+      for (Placement &buffer : entry.second)
+        place(buffer, window, base + buffer.offset);
+  }
+  if (!shared.empty()) {
+    func::FuncOp window = declareWindow(module, kSharedWindowFunction);
+    for (Placement &buffer : shared)
+      place(buffer, window, buffer.offset);
   }
 }

@@ -1,27 +1,30 @@
 // RUN: replica-opt %s -replica-place-mpi-buffers -split-input-file | FileCheck %s
 
-// The module records the window's size for the runner.
-// CHECK: module attributes {replica.mpi_window_bytes = 1152 : i64}
+// The module records the window's sizes for the runner: each rank's own
+// buffers, then the results every rank reads from one shared copy.
+// CHECK: module attributes {replica.mpi_shared_window_bytes = 704 : i64, replica.mpi_window_bytes = 960 : i64}
 
 func.func private @replica_mpi_all_reduce_f32(memref<?xf32>, memref<?xf32>, i32)
 
-// A pack computed in place and dead after its all-reduce: the result reuses
-// its buffer, which goes into the window.
-// CHECK-LABEL: func.func @pack
-// CHECK-SAME:  (%[[X:.*]]: f32)
+// A pack computed in place, whose result is only read: the pack goes into
+// this rank's part of the window, the result among the shared results
+// (after this rank's part, 960 bytes in).
+// CHECK-LABEL: func.func @shared_result
 // CHECK-NOT:   memref.alloc
-// CHECK:       %[[BYTES:.*]] = arith.constant 1152 : i64
-// CHECK:       %[[WINDOW:.*]] = call @replica_mpi_window(%[[BYTES]]) : (i64) -> memref<?xi8>
+// CHECK:       %[[W:.*]] = call @replica_mpi_window(%{{.*}}, %{{.*}}) : (i64, i64) -> memref<?xi8>
 // CHECK:       %[[AT:.*]] = arith.constant 0 : index
-// CHECK:       %[[PACK:.*]] = memref.view %[[WINDOW]][%[[AT]]][] : memref<?xi8> to memref<256xi8>
+// CHECK:       %[[PACK:.*]] = memref.view %[[W]][%[[AT]]][] : memref<?xi8> to memref<256xi8>
 // CHECK:       %[[ALL:.*]] = memref.view %[[PACK]]{{.*}} to memref<64xf32>
 // CHECK:       %[[IN:.*]] = memref.cast %[[ALL]]
-// CHECK:       %[[OUT:.*]] = memref.cast %[[ALL]]
+// CHECK:       %[[S:.*]] = call @replica_mpi_shared_window(%{{.*}}, %{{.*}}) : (i64, i64) -> memref<?xi8>
+// CHECK:       %[[SAT:.*]] = arith.constant 960 : index
+// CHECK:       %[[RESULT:.*]] = memref.view %[[S]][%[[SAT]]][] : memref<?xi8> to memref<64xf32>
+// CHECK:       %[[OUT:.*]] = memref.cast %[[RESULT]]
 // CHECK:       call @replica_mpi_all_reduce_f32(%[[IN]], %[[OUT]],
-// CHECK:       memref.load %[[ALL]]
+// CHECK:       memref.load %[[RESULT]]
 // CHECK-NOT:   memref.dealloc
 // CHECK:       return
-func.func @pack(%x: f32) -> f32 {
+func.func @shared_result(%x: f32) -> f32 {
   %kind = arith.constant 1 : i32
   %c0 = arith.constant 0 : index
   %c64 = arith.constant 64 : index
@@ -41,26 +44,57 @@ func.func @pack(%x: f32) -> f32 {
   return %e : f32
 }
 
+// A result written after its all-reduce cannot be shared; its input is dead
+// after the all-reduce, so it reduces in place, in this rank's part.
+// CHECK-LABEL: func.func @written_result
+// CHECK-NOT:   memref.alloc
+// CHECK:       %[[W:.*]] = call @replica_mpi_window
+// CHECK:       %[[AT:.*]] = arith.constant 256 : index
+// CHECK:       %[[G:.*]] = memref.view %[[W]][%[[AT]]][] : memref<?xi8> to memref<4x16xf32>
+// CHECK:       %[[FLAT:.*]] = memref.collapse_shape %[[G]]
+// CHECK:       %[[IN:.*]] = memref.cast %[[FLAT]]
+// CHECK:       %[[FLAT2:.*]] = memref.collapse_shape %[[G]]
+// CHECK:       %[[OUT:.*]] = memref.cast %[[FLAT2]]
+// CHECK:       call @replica_mpi_all_reduce_f32(%[[IN]], %[[OUT]],
+// CHECK:       linalg.add ins(%[[G]], %[[G]] : {{.*}}) outs(%[[G]] :
+// CHECK-NOT:   memref.dealloc
+func.func @written_result(%x: f32) -> f32 {
+  %kind = arith.constant 0 : i32
+  %c0 = arith.constant 0 : index
+  %g = memref.alloc() : memref<4x16xf32>
+  linalg.fill ins(%x : f32) outs(%g : memref<4x16xf32>)
+  %flat = memref.collapse_shape %g [[0, 1]] : memref<4x16xf32> into memref<64xf32>
+  %in = memref.cast %flat : memref<64xf32> to memref<?xf32>
+  %r = memref.alloc() : memref<4x16xf32>
+  %rflat = memref.collapse_shape %r [[0, 1]] : memref<4x16xf32> into memref<64xf32>
+  %out = memref.cast %rflat : memref<64xf32> to memref<?xf32>
+  call @replica_mpi_all_reduce_f32(%in, %out, %kind) : (memref<?xf32>, memref<?xf32>, i32) -> ()
+  linalg.add ins(%r, %r : memref<4x16xf32>, memref<4x16xf32>) outs(%r : memref<4x16xf32>)
+  %e = memref.load %r[%c0, %c0] : memref<4x16xf32>
+  memref.dealloc %g : memref<4x16xf32>
+  memref.dealloc %r : memref<4x16xf32>
+  return %e : f32
+}
+
+// An input read after its all-reduce keeps its buffer; a buffer freed
+// before the next is allocated shares its range; one that is returned is
+// not placed (and its all-reduce's input is not shared with it).
 // CHECK-LABEL: func.func @lifetimes
 // CHECK:       %[[W0:.*]] = call @replica_mpi_window
-// CHECK:       %[[AT0:.*]] = arith.constant 256 : index
+// CHECK:       %[[AT0:.*]] = arith.constant 512 : index
 // CHECK:       %[[G:.*]] = memref.view %[[W0]][%[[AT0]]][] : memref<?xi8> to memref<100xf32>
-// CHECK:       %[[W1:.*]] = call @replica_mpi_window
-// CHECK:       %[[AT1:.*]] = arith.constant 704 : index
-// CHECK:       %[[R:.*]] = memref.view %[[W1]][%[[AT1]]][] : memref<?xi8> to memref<100xf32>
+// CHECK:       %[[S:.*]] = call @replica_mpi_shared_window
+// CHECK:       %[[AT1:.*]] = arith.constant 1216 : index
+// CHECK:       %[[R:.*]] = memref.view %[[S]][%[[AT1]]][] : memref<?xi8> to memref<100xf32>
 // CHECK:       call @replica_mpi_all_reduce_f32
 // CHECK:       memref.load %[[G]]
 // CHECK:       %[[W2:.*]] = call @replica_mpi_window
-// CHECK:       %[[AT2:.*]] = arith.constant 256 : index
+// CHECK:       %[[AT2:.*]] = arith.constant 512 : index
 // CHECK:       %[[H:.*]] = memref.view %[[W2]][%[[AT2]]][] : memref<?xi8> to memref<8xf32>
-// CHECK:       %[[S:.*]] = memref.alloc() : memref<8xf32>
+// CHECK:       %[[RET:.*]] = memref.alloc() : memref<8xf32>
 // CHECK:       call @replica_mpi_all_reduce_f32
 // CHECK-NOT:   memref.dealloc
-// CHECK:       return %[[S]]
-
-// An input read after its all-reduce keeps its buffer: both are placed,
-// side by side. A buffer freed before the next is allocated shares its
-// range; one that is returned is not placed.
+// CHECK:       return %[[RET]]
 func.func @lifetimes(%x: f32) -> memref<8xf32> {
   %kind = arith.constant 0 : i32
   %c0 = arith.constant 0 : index
@@ -88,9 +122,6 @@ func.func @lifetimes(%x: f32) -> memref<8xf32> {
 // CHECK:       %[[G:.*]] = memref.alloc(%{{.*}}) : memref<?xf32>
 // CHECK:       call @replica_mpi_all_reduce_f32(%[[G]], %[[G]],
 // CHECK:       memref.dealloc %[[G]]
-
-// The runtime returns the window's descriptor through a pointer.
-// CHECK: func.func private @replica_mpi_window(i64) -> memref<?xi8> attributes {llvm.emit_c_interface}
 func.func @dynamic(%n: index, %x: f32) {
   %kind = arith.constant 0 : i32
   %g = memref.alloc(%n) : memref<?xf32>
@@ -99,6 +130,10 @@ func.func @dynamic(%n: index, %x: f32) {
   memref.dealloc %g : memref<?xf32>
   return
 }
+
+// The runtime returns the window's descriptor through a pointer.
+// CHECK: func.func private @replica_mpi_window(i64, i64) -> memref<?xi8> attributes {llvm.emit_c_interface}
+// CHECK: func.func private @replica_mpi_shared_window(i64, i64) -> memref<?xi8> attributes {llvm.emit_c_interface}
 
 // -----
 

@@ -24,3 +24,9 @@ module attributes {replica.mpi_window_bytes = "big"} {
 // expected-error @+1 {{unknown replica attribute replica.window}}
 module attributes {replica.window = 1 : i64} {
 }
+
+// -----
+
+// expected-error @+1 {{'replica.mpi_shared_window_bytes' must be a positive integer on a module, got -64 : i64}}
+module attributes {replica.mpi_shared_window_bytes = -64 : i64} {
+}

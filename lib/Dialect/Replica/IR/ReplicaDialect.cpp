@@ -40,7 +40,8 @@ void ReplicaDialect::initialize() {
 LogicalResult ReplicaDialect::verifyOperationAttribute(Operation *op,
                                                       NamedAttribute attr) {
   if (attr.getName() != getNumReplicasAttrName() &&
-      attr.getName() != getMPIWindowBytesAttrName())
+      attr.getName() != getMPIWindowBytesAttrName() &&
+      attr.getName() != getMPISharedWindowBytesAttrName())
     return op->emitError("unknown replica attribute ")
            << attr.getName().getValue();
   auto count = dyn_cast<IntegerAttr>(attr.getValue());

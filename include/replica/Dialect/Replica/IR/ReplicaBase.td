@@ -42,6 +42,11 @@ def Replica_Dialect : Dialect {
     static ::llvm::StringRef getMPIWindowBytesAttrName() {
       return "replica.mpi_window_bytes";
     }
+    /// Likewise, the bytes of all-reduce results that every rank of a node
+    /// reads from one shared copy.
+    static ::llvm::StringRef getMPISharedWindowBytesAttrName() {
+      return "replica.mpi_shared_window_bytes";
+    }
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
