@@ -455,25 +455,39 @@ REPLICA_MPI_EXPORT const char *replica_mpi_transport(void) {
   return transport.c_str();
 }
 
-/// One in-place f32 sum all-reduce over the transport in use.
-static void allReduceF32(const char *function, float *data, int count) {
+/// One f32 sum all-reduce over the transport in use.
+static void allReduceF32(const char *function, const float *in, float *out,
+                         int count) {
   if (shm::isActive()) {
     shm::allReduce({{function, shm::ElementType::F32, Sum,
-                     reinterpret_cast<const char *>(data),
-                     reinterpret_cast<char *>(data), count}});
+                     reinterpret_cast<const char *>(in),
+                     reinterpret_cast<char *>(out), count}});
     return;
   }
-  MPI_REPORT_IF_ERROR(MPI_Allreduce(MPI_IN_PLACE, data, count, MPI_FLOAT,
-                                    MPI_SUM, MPI_COMM_WORLD));
+  MPI_REPORT_IF_ERROR(
+      MPI_Allreduce(in, out, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD));
 }
 
+/// Measures the all-reduce of the transport in use (f32 sum, from the window
+/// into a shared result, as the generated code calls it on its packs) from
+/// 4 KiB to 64 MiB and prints, on rank 0, the times and the
+/// replica-fuse-reductions options that fit them: the latency of the
+/// smallest size, the best bandwidth, as bytes-per-pack the smallest size
+/// within 10% of the best time per byte (the transport's sweet spot; larger
+/// packs cost more per byte on shared memory), and the measurements as
+/// `cost-table`, from which `bytes-per-pack=-1` makes the same choice.
+/// Given `tablePath`, rank 0 also writes the cost table there, alone on one
+/// line, for replica-run's calibration cache.
 REPLICA_MPI_EXPORT void replica_mpi_calibrate(const char *tablePath) {
   constexpr int64_t smallest = 4 << 10, largest = 64 << 20;
   // Where compiled programs keep their packs (replica-place-mpi-buffers):
-  // in the window, reduced in place. Zeros stay zeros, never denormal.
-  auto *data = reinterpret_cast<float *>(
-      shm::getWindow("replica_mpi_calibrate", largest, 0));
-  std::fill(data, data + largest / sizeof(float), 0.0f);
+  // the input in this rank's part of the window, the result shared.
+  auto *in = reinterpret_cast<float *>(
+      shm::getWindow("replica_mpi_calibrate", largest, largest));
+  auto *out = reinterpret_cast<float *>(
+      shm::getSharedWindow("replica_mpi_calibrate", largest, largest) +
+      largest);
+  std::fill(in, in + largest / sizeof(float), 1.0f);
   std::vector<std::pair<int64_t, double>> times;
   for (int64_t bytes = smallest; bytes <= largest; bytes *= 4) {
     int count = static_cast<int>(bytes / sizeof(float));
@@ -483,7 +497,7 @@ REPLICA_MPI_EXPORT void replica_mpi_calibrate(const char *tablePath) {
     for (int i = 0; i < repeats + 1; ++i) {
       MPI_REPORT_IF_ERROR(MPI_Barrier(MPI_COMM_WORLD));
       double start = MPI_Wtime();
-      allReduceF32("replica_mpi_calibrate", data, count);
+      allReduceF32("replica_mpi_calibrate", in, out, count);
       double elapsed = MPI_Wtime() - start;
       MPI_REPORT_IF_ERROR(MPI_Allreduce(MPI_IN_PLACE, &elapsed, 1, MPI_DOUBLE,
                                         MPI_MAX, MPI_COMM_WORLD));
