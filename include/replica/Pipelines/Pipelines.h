@@ -65,9 +65,12 @@ struct FusionModel {
 /// cpu: the reduction is a loop over memory in one process (a start-up of
 /// about a microsecond, a memory-bound bandwidth): packs of about 200 KB.
 inline constexpr FusionModel kCPUFusionModel{1.0, 10.0};
-/// mpi: Open MPI's shared-memory all-reduce between processes, as measured by
-/// `replica-run --calibrate` on 2 ranks (tens of microseconds per call, a few
-/// GB/s, the best time per byte around 1 MiB): packs of about 1 MB.
+/// mpi: packs of about 1 MB. Measured by `replica-run --calibrate` on 2
+/// ranks, Open MPI's shared-memory all-reduce costs tens of microseconds per
+/// call and a few GB/s (best per byte around 1 MiB); replica's shared-memory
+/// transport, the default, costs a microsecond or two per call and reduces
+/// any size at memory bandwidth, so there packs of this size keep the calls
+/// few without making any pack wait long.
 inline constexpr FusionModel kMPIFusionModel{10.0, 5.0};
 /// nccl: NVLink-class GPUs, the fusion pass's own default.
 inline constexpr FusionModel kNCCLFusionModel{20.0, 370.0};
