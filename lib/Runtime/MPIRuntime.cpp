@@ -249,7 +249,7 @@ static void allReduce(const char *function, MemRef1D in, MemRef1D out,
   checkSameCount(function, src, dst);
   MPI_Op op = getReductionOp<Elem>(function, kind);
   if (shm::isActive()) {
-    shm::AllReduce shared{function, Elem::kShmType, kind,
+    shm::AllReduce shared{function, Elem::kShmType, kind,     op,
                           src.data, dst.data,       src.count};
     if (group.open)
       group.sharedMemoryOps.push_back(shared);
@@ -459,7 +459,7 @@ REPLICA_MPI_EXPORT const char *replica_mpi_transport(void) {
 static void allReduceF32(const char *function, const float *in, float *out,
                          int count) {
   if (shm::isActive()) {
-    shm::allReduce({{function, shm::ElementType::F32, Sum,
+    shm::allReduce({{function, shm::ElementType::F32, Sum, MPI_SUM,
                      reinterpret_cast<const char *>(in),
                      reinterpret_cast<char *>(out), count}});
     return;

@@ -309,19 +309,6 @@ void combineKind(int32_t kind, char *const *sources, int numSources,
   }
 }
 
-MPI_Op getMPIOp(int32_t kind) {
-  switch (kind) {
-  case Max:
-    return MPI_MAX;
-  case Min:
-    return MPI_MIN;
-  case Prod:
-    return MPI_PROD;
-  default:
-    return MPI_SUM;
-  }
-}
-
 /// Writes acc into `out`, a mean divided once by the number of ranks.
 template <typename E>
 void finish(int32_t kind, typename E::Acc *acc, int64_t count, char *out) {
@@ -341,7 +328,9 @@ void finish(int32_t kind, typename E::Acc *acc, int64_t count, char *out) {
 /// across nodes, also over the cross communicator. `out` may be one of the
 /// sources: each block is read in full before it is written.
 template <typename E>
-void reduce(int32_t kind, char *const *sources, int64_t count, char *out) {
+void reduce(const AllReduce &op, char *const *sources, int64_t count,
+            char *out) {
+  int32_t kind = op.kind;
   using Acc = typename E::Acc;
   constexpr int64_t elementSize = sizeof(typename E::Storage);
   int numSources = transport.nodeSize;
@@ -353,7 +342,7 @@ void reduce(int32_t kind, char *const *sources, int64_t count, char *out) {
     combineKind<E>(kind, sources, numSources, count, wide.data());
     MPI_REPORT_IF_ERROR(
         MPI_Allreduce(MPI_IN_PLACE, wide.data(), static_cast<int>(count),
-                      getMPIType<Acc>(), getMPIOp(kind), transport.cross));
+                      getMPIType<Acc>(), op.mpiOp, transport.cross));
     finish<E>(kind, wide.data(), count, out);
     return;
   }
@@ -369,21 +358,21 @@ void reduce(int32_t kind, char *const *sources, int64_t count, char *out) {
   }
 }
 
-void reduce(ElementType type, int32_t kind, char *const *sources, int64_t count,
+void reduce(const AllReduce &op, char *const *sources, int64_t count,
             char *out) {
-  switch (type) {
+  switch (op.type) {
   case ElementType::F32:
-    return reduce<Native<float>>(kind, sources, count, out);
+    return reduce<Native<float>>(op, sources, count, out);
   case ElementType::F64:
-    return reduce<Native<double>>(kind, sources, count, out);
+    return reduce<Native<double>>(op, sources, count, out);
   case ElementType::I32:
-    return reduce<Native<int32_t>>(kind, sources, count, out);
+    return reduce<Native<int32_t>>(op, sources, count, out);
   case ElementType::I64:
-    return reduce<Native<int64_t>>(kind, sources, count, out);
+    return reduce<Native<int64_t>>(op, sources, count, out);
   case ElementType::F16:
-    return reduce<Half>(kind, sources, count, out);
+    return reduce<Half>(op, sources, count, out);
   case ElementType::BF16:
-    return reduce<BFloat>(kind, sources, count, out);
+    return reduce<BFloat>(op, sources, count, out);
   }
 }
 
@@ -472,8 +461,7 @@ void runPlaced(const std::vector<Placed> &ops) {
     for (int rank = 0; rank < size; ++rank)
       sources[rank] = transport.buffers[rank] + placed.in + begin * elementSize;
     char *out = transport.buffers[placed.sharedOut ? 0 : self] + placed.out;
-    reduce(op.type, op.kind, sources.data(), end - begin,
-           out + begin * elementSize);
+    reduce(op, sources.data(), end - begin, out + begin * elementSize);
   }
   synchronize(function);
   int64_t copied = 0;
@@ -521,7 +509,7 @@ void runRound(const std::vector<Item> &items, int64_t bytes) {
   if (bytes <= kSymmetricBytes && transport.numNodes == 1) {
     for (const Item &item : items) {
       setSources(item, 0);
-      reduce(item.op->type, item.op->kind, sources.data(), item.count,
+      reduce(*item.op, sources.data(), item.count,
              item.op->out + item.first * getElementSize(item.op->type));
     }
     post();
@@ -532,8 +520,7 @@ void runRound(const std::vector<Item> &items, int64_t bytes) {
   for (const Item &item : items) {
     auto [begin, end] = getSlice(item, self);
     setSources(item, begin);
-    reduce(item.op->type, item.op->kind, sources.data(), end - begin,
-           sources[self]);
+    reduce(*item.op, sources.data(), end - begin, sources[self]);
   }
   synchronize(function);
 

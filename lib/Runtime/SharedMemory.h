@@ -1,4 +1,5 @@
-//===- SharedMemory.h - the MPI backend's shared-memory all-reduce -*- C++ -*-===//
+//===- SharedMemory.h - the MPI backend's shared-memory all-reduce -*- C++
+//-*-===//
 //
 // Ranks on one node all-reduce through an MPI-3 shared window
 // (MPI_Comm_split_type + MPI_Win_allocate_shared) instead of MPI_Allreduce:
@@ -14,6 +15,8 @@
 #ifndef REPLICA_RUNTIME_SHAREDMEMORY_H
 #define REPLICA_RUNTIME_SHAREDMEMORY_H
 
+#include <mpi.h>
+
 #include <cstdint>
 #include <vector>
 
@@ -23,11 +26,13 @@ enum class ElementType { F32, F64, I32, I64, F16, BF16 };
 
 /// One all-reduce of `count` elements from `in` into `out` (which may be
 /// `in`); `kind` is the runtime's reduction kind, already checked against
-/// the element type.
+/// the element type, and `mpiOp` the MPI operation that reduces it between
+/// nodes.
 struct AllReduce {
   const char *function;
   ElementType type;
   int32_t kind;
+  MPI_Op mpiOp;
   const char *in;
   char *out;
   int64_t count;
@@ -60,8 +65,7 @@ char *getWindow(const char *function, int64_t bytes, int64_t sharedBytes);
 
 /// The same window, as seen by shared results: the node's first rank's
 /// segment (this rank's own where the window is private).
-char *getSharedWindow(const char *function, int64_t bytes,
-                      int64_t sharedBytes);
+char *getSharedWindow(const char *function, int64_t bytes, int64_t sharedBytes);
 
 /// Releases the window and communicators (collective), before MPI_Finalize.
 void finalize();

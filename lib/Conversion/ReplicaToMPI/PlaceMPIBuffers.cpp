@@ -66,6 +66,32 @@ static memref::AllocOp getAllocation(Value value) {
   return value.getDefiningOp<memref::AllocOp>();
 }
 
+/// Whether `accept(user, alias)` holds for every user of the buffer of
+/// `alloc` through its views (view ops included), `alias` being the value
+/// the user uses.
+static bool
+allUsesOfBuffer(memref::AllocOp alloc,
+                function_ref<bool(Operation *user, Value alias)> accept) {
+  SmallVector<Value> aliases{alloc.getResult()};
+  while (!aliases.empty()) {
+    Value alias = aliases.pop_back_val();
+    for (Operation *user : alias.getUsers()) {
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user);
+          view && view.getViewSource() == alias)
+        aliases.push_back(view.getViewDest());
+      if (!accept(user, alias))
+        return false;
+    }
+  }
+  return true;
+}
+
+/// Whether `user` is a view of `alias`.
+static bool isViewOf(Operation *user, Value alias) {
+  auto view = dyn_cast<ViewLikeOpInterface>(user);
+  return view && view.getViewSource() == alias;
+}
+
 /// The placement of `alloc`, if its buffer can be placed: a static shape,
 /// freed once in its own block, and no alias leaving the block.
 static std::optional<Placement> getPlacement(memref::AllocOp alloc) {
@@ -79,29 +105,21 @@ static std::optional<Placement> getPlacement(memref::AllocOp alloc) {
     return std::nullopt;
   Block *block = alloc->getBlock();
   memref::DeallocOp dealloc;
-  SmallVector<Value> aliases{alloc.getResult()};
-  while (!aliases.empty()) {
-    Value alias = aliases.pop_back_val();
-    for (Operation *user : alias.getUsers()) {
-      if (auto free = dyn_cast<memref::DeallocOp>(user)) {
-        if (alias != alloc.getResult() || free->getBlock() != block || dealloc)
-          return std::nullopt;
-        dealloc = free;
-        continue;
-      }
-      if (auto view = dyn_cast<ViewLikeOpInterface>(user);
-          view && view.getViewSource() == alias) {
-        aliases.push_back(view.getViewDest());
-        continue;
-      }
-      // A terminator hands the buffer on; a call may return it.
-      if (user->hasTrait<OpTrait::IsTerminator>())
-        return std::nullopt;
-      if (isa<CallOpInterface>(user) &&
-          llvm::any_of(user->getResultTypes(), llvm::IsaPred<MemRefType>))
-        return std::nullopt;
+  bool contained = allUsesOfBuffer(alloc, [&](Operation *user, Value alias) {
+    if (auto free = dyn_cast<memref::DeallocOp>(user)) {
+      if (alias != alloc.getResult() || free->getBlock() != block || dealloc)
+        return false;
+      dealloc = free;
+      return true;
     }
-  }
+    // A terminator hands the buffer on; a call may return it.
+    return isViewOf(user, alias) ||
+           (!user->hasTrait<OpTrait::IsTerminator>() &&
+            !(isa<CallOpInterface>(user) &&
+              llvm::any_of(user->getResultTypes(), llvm::IsaPred<MemRefType>)));
+  });
+  if (!contained)
+    return std::nullopt;
   if (!dealloc)
     return std::nullopt;
   int64_t bytes = type.getNumElements() * (type.getElementTypeBitWidth() / 8);
@@ -126,21 +144,12 @@ static memref::DeallocOp getDealloc(memref::AllocOp alloc) {
 /// Whether every use of the buffer of `alloc`, through its views, other
 /// than its deallocation, is at or before `op` (in `op`'s block).
 static bool isDeadAfter(memref::AllocOp alloc, Operation *op) {
-  SmallVector<Value> aliases{alloc.getResult()};
-  while (!aliases.empty()) {
-    Value alias = aliases.pop_back_val();
-    for (Operation *user : alias.getUsers()) {
-      if (isa<memref::DeallocOp>(user))
-        continue;
-      if (auto view = dyn_cast<ViewLikeOpInterface>(user);
-          view && view.getViewSource() == alias)
-        aliases.push_back(view.getViewDest());
-      Operation *ancestor = op->getBlock()->findAncestorOpInBlock(*user);
-      if (!ancestor || (ancestor != op && op->isBeforeInBlock(ancestor)))
-        return false;
-    }
-  }
-  return true;
+  return allUsesOfBuffer(alloc, [&](Operation *user, Value) {
+    if (isa<memref::DeallocOp>(user))
+      return true;
+    Operation *ancestor = op->getBlock()->findAncestorOpInBlock(*user);
+    return ancestor && (ancestor == op || !op->isBeforeInBlock(ancestor));
+  });
 }
 
 /// `value` before the casts and reshapes that flatten a buffer for the
@@ -161,29 +170,18 @@ static Value stripReshapes(Value value) {
 /// Whether nothing writes the buffer of `alloc`, through its views, but
 /// `call`: only then can every rank read one shared copy of it.
 static bool isReadOnlyBut(memref::AllocOp alloc, Operation *call) {
-  SmallVector<Value> aliases{alloc.getResult()};
-  while (!aliases.empty()) {
-    Value alias = aliases.pop_back_val();
-    for (Operation *user : alias.getUsers()) {
-      if (user == call || isa<memref::DeallocOp>(user))
-        continue;
-      if (auto view = dyn_cast<ViewLikeOpInterface>(user);
-          view && view.getViewSource() == alias) {
-        aliases.push_back(view.getViewDest());
-        continue;
-      }
-      auto effects = dyn_cast<MemoryEffectOpInterface>(user);
-      if (!effects)
-        return false;
-      SmallVector<MemoryEffects::EffectInstance> onAlias;
-      effects.getEffectsOnValue(alias, onAlias);
-      if (llvm::any_of(onAlias, [](const MemoryEffects::EffectInstance &e) {
-            return !isa<MemoryEffects::Read>(e.getEffect());
-          }))
-        return false;
-    }
-  }
-  return true;
+  return allUsesOfBuffer(alloc, [&](Operation *user, Value alias) {
+    if (user == call || isa<memref::DeallocOp>(user) || isViewOf(user, alias))
+      return true;
+    auto effects = dyn_cast<MemoryEffectOpInterface>(user);
+    if (!effects)
+      return false;
+    SmallVector<MemoryEffects::EffectInstance> onAlias;
+    effects.getEffectsOnValue(alias, onAlias);
+    return llvm::all_of(onAlias, [](const MemoryEffects::EffectInstance &e) {
+      return isa<MemoryEffects::Read>(e.getEffect());
+    });
+  });
 }
 
 /// The result buffer of `call` if every rank can read one shared result
