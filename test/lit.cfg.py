@@ -3,6 +3,7 @@
 
 import os
 import shutil
+import subprocess
 
 import lit.formats
 import lit.util
@@ -70,6 +71,23 @@ config.environment["REPLICA_CACHE_DIR"] = calibration_cache
 # MPI integration tests run where the backend was built and mpirun exists.
 if config.enable_mpi and lit.util.which("mpirun"):
     config.available_features.add("mpi")
+
+# The PyTorch importer (python/replica_torch) runs under an interpreter that
+# has torch: the build's Python, or else Debian's, where python3-torch puts it.
+def python_with_torch():
+    for python in (config.python_executable, "/usr/bin/python3"):
+        if os.path.exists(python) and subprocess.run(
+                [python, "-c", "import torch"], capture_output=True).returncode == 0:
+            return python
+    return None
+
+
+torch_python = python_with_torch()
+if torch_python:
+    config.available_features.add("torch")
+    config.substitutions.append(
+        ("%torch_python", "env PYTHONPATH=%s %s" % (
+            os.path.join(config.replica_src_root, "python"), torch_python)))
 
 # In a sanitizer build (.ci/sanitize) replica's libraries need the sanitizer
 # runtime in the process: the stock mlir-opt and external projects cannot

@@ -20,6 +20,12 @@
 using namespace mlir;
 using namespace mlir::replica;
 
+// The CUDA toolkit found at configuration; empty leaves the choice to the
+// NVVM target ($CUDA_HOME and the like).
+#ifndef REPLICA_CUDA_TOOLKIT_DIR
+#define REPLICA_CUDA_TOOLKIT_DIR ""
+#endif
+
 /// Tensors to buffers with their deallocation, shared by every backend.
 static void buildTensorsToBuffers(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
@@ -30,6 +36,11 @@ static void buildTensorsToBuffers(OpPassManager &pm) {
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // A call whose result is the buffer it was given to write into returns
+  // nothing: its caller keeps its own allocation, which deallocation can
+  // reason about (an opaque call result costs it alias queries with every
+  // other buffer).
+  pm.addPass(bufferization::createDropEquivalentBufferResultsPass());
   // Members computed in fresh buffers are computed in their pack slices.
   pm.addPass(createReplicaPackInPlacePass());
   // bufferization::buildBufferDeallocationPipeline, with its first
@@ -79,6 +90,10 @@ buildTensorsToLLVM(OpPassManager &pm,
   if (onBuffers)
     onBuffers(pm);
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // Math functions LLVM has no intrinsic for (erf, tanh, ...) become libm
+  // calls, which the JIT resolves in the process; the rest stay intrinsics.
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
   buildHostToLLVM(pm);
 }
 
@@ -180,6 +195,9 @@ void mlir::replica::buildLowerToNCCLPipeline(OpPassManager &pm,
   pm.addPass(createReconcileUnrealizedCastsPass());
   GpuModuleToBinaryPassOptions binary;
   binary.compilationTarget = "fatbin";
+  binary.toolkitPath = options.gpuToolkit.empty()
+                           ? std::string(REPLICA_CUDA_TOOLKIT_DIR)
+                           : options.gpuToolkit.getValue();
   pm.addPass(createGpuModuleToBinaryPass(binary));
 }
 

@@ -53,6 +53,14 @@ struct LowerOptions : PassPipelineOptions<LowerOptions> {
       *this, "gpu-features",
       llvm::cl::desc("NVVM target features of the kernels (nccl)"),
       llvm::cl::init("+ptx80")};
+  // Kernels that call math functions need the toolkit's libdevice, which
+  // gpu-module-to-binary links from <toolkit>/nvvm/libdevice.
+  PassOptions::Option<std::string> gpuToolkit{
+      *this, "gpu-toolkit",
+      llvm::cl::desc("CUDA toolkit whose ptxas and libdevice compile the "
+                     "kernels (nccl; default: the one replica was configured "
+                     "with, else $CUDA_HOME and the like)"),
+      llvm::cl::init("")};
 };
 
 /// The alpha-beta model `auto` packing uses on a backend unless the options
