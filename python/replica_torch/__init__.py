@@ -24,9 +24,9 @@ from torch.fx.passes.shape_prop import ShapeProp
 from torch.nn.utils.stateless import functional_call
 
 from . import aten as _aten
-from .lowering import Emitter, Value, element_type
+from .lowering import Emitter, Value
 
-__all__ = ["LOSSES", "import_training_step"]
+__all__ = ["LOSSES", "import_training_step", "pytorch_training"]
 
 def _cross_entropy(output, targets):
     # Per-position targets ([batch, positions]) against flattened logits
@@ -251,13 +251,30 @@ def _print_parameter(em, index, name, param):
     em.line("vector.print punctuation <newline>")
 
 
+def pytorch_training(model, inputs, targets, loss, steps, lr=0.1, momentum=0.0):
+    """PyTorch's own training of `model` (in place) on the global batch, as
+    the imported program does it: (loss of every step, final parameters)."""
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+    losses = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        value = LOSSES[loss](model(inputs), targets)
+        value.backward()
+        optimizer.step()
+        losses.append(value.item())
+    return losses, [p.detach().clone() for p in model.parameters()]
+
+
 def import_training_step(model, inputs, targets, loss="cross_entropy", replicas=2,
-                         steps=5, lr=0.1, momentum=0.0, print_parameters=False):
+                         steps=5, lr=0.1, momentum=0.0, print_parameters=False,
+                         time_steps=False):
     """Returns the MLIR text of a replica program that trains `model` for
     `steps` SGD steps on (inputs, targets) split row-wise over `replicas`.
 
     With `print_parameters`, replica 0 also prints every parameter after the
-    last step (`param <index> <name>: <values>`), for checking against PyTorch.
+    last step (`param <index> <name>: <values>`), for checking against PyTorch;
+    with `time_steps`, each step's wall time (`step_seconds <step> <seconds>`,
+    rtclock from the MLIR C runner utilities).
     """
     if loss not in LOSSES:
         raise ValueError(f"replica_torch: loss must be one of {sorted(LOSSES)}, not {loss!r}")
@@ -279,9 +296,11 @@ def import_training_step(model, inputs, targets, loss="cross_entropy", replicas=
               "func.func @main() {"]
     # Parameters: mirrored; the batch: per-replica shards of the global batch.
     mirrored, shards = [], []
+    # One replica still gets distributed values (N = 1 would fold them away).
+    wrap = " always_wrap" if replicas == 1 else ""
     for p in params:
         value = em.constant(p)
-        m = em.define(f"replica.regroup {', '.join([value.name] * replicas)} mirrored : "
+        m = em.define(f"replica.regroup {', '.join([value.name] * replicas)} mirrored{wrap} : "
                       f"{value.type} -> {_distributed('mirrored', replicas, value.type)}",
                       value.shape, value.elt, "param")
         mirrored.append(m)
@@ -293,7 +312,7 @@ def import_training_step(model, inputs, targets, loss="cross_entropy", replicas=
             sizes = [shard] + list(whole.shape[1:])
             parts.append(em.extract_slice(whole, offsets, sizes, [1] * whole.rank))
         shards.append(em.define(
-            f"replica.regroup {', '.join(p.name for p in parts)} : {parts[0].type} -> "
+            f"replica.regroup {', '.join(p.name for p in parts)}{wrap} : {parts[0].type} -> "
             f"{_distributed('per_replica', replicas, parts[0].type)}",
             parts[0].shape, parts[0].elt, "shard"))
 
@@ -323,6 +342,9 @@ def import_training_step(model, inputs, targets, loss="cross_entropy", replicas=
             + ", ".join(f"{a.name} = {v.name}" for a, v in zip(iter_values, carried))
             + f") -> ({result_types}) {{")
     em.indent += 2
+    if time_steps:
+        start = em.fresh("t")
+        em.line(f"{start} = func.call @rtclock() : () -> f64")
     current = iter_values[:len(params)]
     velocity = iter_values[len(params):]
     placeholders = [n for n in traced.graph.nodes if n.op == "placeholder"]
@@ -351,6 +373,18 @@ def import_training_step(model, inputs, targets, loss="cross_entropy", replicas=
             new_velocity.append(direction)
         new_params.append(_aten._pointwise(em, meta(p.shape, p.elt), [p, direction, float(lr)],
                                            lambda b, s, e: b.sub(s[0], b.mul(s[2], s[1], e), e)))
+    if time_steps:
+        # After the update: the step's time includes its all-reduces' waits.
+        end, seconds, step64 = em.fresh("t"), em.fresh(), em.fresh()
+        em.line(f"{end} = func.call @rtclock() : () -> f64")
+        em.line(f"scf.if {first} {{")
+        em.line(f"  {seconds} = arith.subf {end}, {start} : f64")
+        em.line(f"  {step64} = arith.index_cast {step} : index to i64")
+        em.line('  vector.print str "step_seconds "')
+        em.line(f"  vector.print {step64} : i64 punctuation <no_punctuation>")
+        em.line('  vector.print str " "')
+        em.line(f"  vector.print {seconds} : f64")
+        em.line("}")
     em.line("scf.yield " + ", ".join(v.name for v in new_params + new_velocity)
             + f" : {result_types}")
     em.indent -= 2
@@ -366,4 +400,6 @@ def import_training_step(model, inputs, targets, loss="cross_entropy", replicas=
     em.indent -= 2
     em.line("}")
     em.line("return")
+    if time_steps:
+        functions.append("func.func private @rtclock() -> f64\n")
     return "\n".join(header + em.lines + ["}", ""] + functions)

@@ -13,27 +13,10 @@ agree to rounding, amplified by the steps, not bit for bit.
 
 import argparse
 import math
-import os
 import subprocess
 import sys
 
-import torch
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import models  # noqa: E402
-from replica_torch import LOSSES, import_training_step  # noqa: E402
-
-
-def pytorch_training(model, inputs, targets, loss, steps, lr, momentum):
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
-    losses = []
-    for _ in range(steps):
-        optimizer.zero_grad()
-        value = LOSSES[loss](model(inputs), targets)
-        value.backward()
-        optimizer.step()
-        losses.append(value.item())
-    return losses, [p.detach().reshape(-1).tolist() for p in model.parameters()]
+from replica_torch import examples, import_training_step, pytorch_training
 
 
 def parse(output):
@@ -60,12 +43,13 @@ def main():
     parser.add_argument("--keep", help="write the imported program here")
     args = parser.parse_args()
 
-    model, inputs, targets, loss = models.make(args.model)
+    model, inputs, targets, loss = examples.make(args.model)
     text = import_training_step(model, inputs, targets, loss=loss, replicas=args.np,
                                 steps=args.steps, lr=args.lr, momentum=args.momentum,
                                 print_parameters=True)
-    expected_losses, expected_params = pytorch_training(
+    expected_losses, final = pytorch_training(
         model, inputs, targets, loss, args.steps, args.lr, args.momentum)
+    expected_params = [p.reshape(-1).tolist() for p in final]
 
     program = args.keep or f"{args.model}.{args.backend}.{args.np}.mlir"
     with open(program, "w") as f:

@@ -1,4 +1,5 @@
-"""The models the importer is checked on, with their batches."""
+"""Example models, with batches, that the importer is checked on
+(test/Integration/Torch) and measured with (bench/imported_step.py, .ci/demo)."""
 
 import math
 
@@ -66,11 +67,11 @@ class TinyLM(nn.Module):
     """A 6-layer transformer language model: next-token cross entropy over
     every position."""
 
-    def __init__(self, vocab=32, width=32, heads=4, layers=6):
+    def __init__(self, vocab=32, width=32, heads=4, layers=6, positions=8):
         super().__init__()
         self.vocab = vocab
         self.embed = nn.Embedding(vocab, width)
-        self.position = nn.Parameter(torch.randn(8, width) * 0.02)
+        self.position = nn.Parameter(torch.randn(positions, width) * 0.02)
         self.blocks = nn.Sequential(*[Block(width, heads) for _ in range(layers)])
         self.norm = nn.LayerNorm(width)
         self.head = nn.Linear(width, vocab)
@@ -88,9 +89,17 @@ class ConvNet(nn.Sequential):
         super().__init__(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 6 * 6, 3))
 
 
+NAMES = ("mlp", "regressor", "transformer_block", "tiny_lm", "lm", "convnet")
+
+
 def make(name, batch=8):
     """(model, inputs, targets, loss) with a fixed seed."""
     torch.manual_seed(0)
+    if name == "lm":
+        # The benchmark's size: 4 layers of width 64, 32 positions.
+        model = TinyLM(vocab=64, width=64, heads=4, layers=4, positions=32)
+        tokens = torch.randint(0, 64, (batch, 33))
+        return model, tokens[:, :32], tokens[:, 1:].contiguous(), "cross_entropy"
     if name == "mlp":
         return MLP(), torch.randn(batch, 12), torch.randint(0, 5, (batch,)), "cross_entropy"
     if name == "regressor":
@@ -100,7 +109,7 @@ def make(name, batch=8):
                 torch.randint(0, 4, (batch,)), "cross_entropy")
     if name == "tiny_lm":
         tokens = torch.randint(0, 32, (batch, 9))
-        return TinyLM(), tokens[:, :8], tokens[:, 1:].reshape(batch, 8), "cross_entropy"
+        return TinyLM(), tokens[:, :8], tokens[:, 1:].contiguous(), "cross_entropy"
     if name == "convnet":
         return ConvNet(), torch.randn(batch, 1, 8, 8), torch.randint(0, 3, (batch,)), "cross_entropy"
     raise ValueError(f"unknown model {name}")
