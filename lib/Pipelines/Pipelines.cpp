@@ -89,6 +89,7 @@ buildTensorsToLLVM(OpPassManager &pm,
   buildTensorsToBuffers(pm);
   if (onBuffers)
     onBuffers(pm);
+  pm.addPass(createReplicaFlattenElementwisePass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   // Math functions LLVM has no intrinsic for (erf, tanh, ...) become libm
   // calls, which the JIT resolves in the process; the rest stay intrinsics.
