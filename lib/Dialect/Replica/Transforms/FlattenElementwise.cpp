@@ -17,59 +17,43 @@ namespace mlir::replica {
 using namespace mlir;
 using namespace mlir::replica;
 
-/// All dimensions of `type` as one group, where `type` is a buffer of rank
-/// two or more that collapses to one dimension without a copy.
-static std::optional<ReassociationIndices> collapsibleToOneDim(Type type) {
-  auto memref = dyn_cast<MemRefType>(type);
-  if (!memref || memref.getRank() < 2)
-    return std::nullopt;
-  ReassociationIndices all =
-      llvm::to_vector(llvm::seq<int64_t>(0, memref.getRank()));
-  if (!memref::CollapseShapeOp::isGuaranteedCollapsible(memref, {all}))
-    return std::nullopt;
-  return all;
-}
-
 namespace {
-struct FlattenFill : OpRewritePattern<linalg::FillOp> {
-  using OpRewritePattern::OpRewritePattern;
+/// A fill, or an all-parallel generic with identity maps, on contiguous
+/// buffers of one rank of two or more, rewritten over their 1-D views.
+struct FlattenElementwise : OpInterfaceRewritePattern<linalg::LinalgOp> {
+  using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
 
-  LogicalResult matchAndRewrite(linalg::FillOp op,
+  LogicalResult matchAndRewrite(linalg::LinalgOp op,
                                 PatternRewriter &rewriter) const override {
-    if (!op.hasPureBufferSemantics())
-      return rewriter.notifyMatchFailure(op, "not on buffers");
-    Value buffer = op.getOutputs().front();
-    std::optional<ReassociationIndices> all =
-        collapsibleToOneDim(buffer.getType());
-    if (!all)
-      return rewriter.notifyMatchFailure(op, "not a contiguous buffer");
-    Value flat =
-        memref::CollapseShapeOp::create(rewriter, op.getLoc(), buffer, {*all});
-    rewriter.replaceOpWithNewOp<linalg::FillOp>(op, op.getInputs(),
-                                                ValueRange{flat});
-    return success();
-  }
-};
-
-struct FlattenElementwiseGeneric : OpRewritePattern<linalg::GenericOp> {
-  using OpRewritePattern::OpRewritePattern;
-
-  LogicalResult matchAndRewrite(linalg::GenericOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!op.hasPureBufferSemantics())
-      return rewriter.notifyMatchFailure(op, "not on buffers");
-    if (op.getNumLoops() != op.getNumParallelLoops())
-      return rewriter.notifyMatchFailure(op, "not all loops parallel");
-    if (!llvm::all_of(op.getIndexingMapsArray(),
-                      [](AffineMap map) { return map.isIdentity(); }))
-      return rewriter.notifyMatchFailure(op, "not all maps identities");
-    std::optional<ReassociationIndices> all;
+    auto fill = dyn_cast<linalg::FillOp>(op.getOperation());
+    auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+    if (!fill && !generic)
+      return rewriter.notifyMatchFailure(op, "neither fill nor generic");
+    if (!op.hasPureBufferSemantics() || op.getNumLoops() < 2)
+      return rewriter.notifyMatchFailure(op, "not on buffers of rank 2+");
+    if (generic &&
+        (op.getNumLoops() != op.getNumParallelLoops() ||
+         !llvm::all_of(op.getIndexingMapsArray(),
+                       [](AffineMap map) { return map.isIdentity(); })))
+      return rewriter.notifyMatchFailure(op, "not elementwise");
+    // With identity maps every buffer has the loops' rank.
+    ReassociationIndices all =
+        llvm::to_vector(llvm::seq<int64_t>(0, op.getNumLoops()));
     for (Value operand : op->getOperands())
-      if (!(all = collapsibleToOneDim(operand.getType())))
+      if (auto memref = dyn_cast<MemRefType>(operand.getType());
+          memref &&
+          !memref::CollapseShapeOp::isGuaranteedCollapsible(memref, {all}))
         return rewriter.notifyMatchFailure(op, "not contiguous buffers");
-    if (failed(linalg::collapseOpIterationDims(op, {*all}, rewriter)))
-      return rewriter.notifyMatchFailure(op, "cannot collapse");
-    rewriter.eraseOp(op);
+    if (generic) {
+      if (failed(linalg::collapseOpIterationDims(op, {all}, rewriter)))
+        return rewriter.notifyMatchFailure(op, "cannot collapse");
+      rewriter.eraseOp(op);
+      return success();
+    }
+    Value flat = memref::CollapseShapeOp::create(
+        rewriter, op.getLoc(), fill.getOutputs().front(), {all});
+    rewriter.replaceOpWithNewOp<linalg::FillOp>(fill, fill.getInputs(),
+                                                ValueRange{flat});
     return success();
   }
 };
@@ -79,7 +63,7 @@ struct ReplicaFlattenElementwisePass
           ReplicaFlattenElementwisePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FlattenFill, FlattenElementwiseGeneric>(&getContext());
+    patterns.add<FlattenElementwise>(&getContext());
     // What the patterns create is one-dimensional: one visit per op.
     walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
