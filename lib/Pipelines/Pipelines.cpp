@@ -118,6 +118,16 @@ static void addFusion(OpPassManager &pm, const LowerOptions &options,
   pm.addPass(createReplicaFuseReductionsPass(fusion));
 }
 
+/// replica-schedule-collectives, after fusion has formed the packs it
+/// places.
+static void addScheduling(OpPassManager &pm, const LowerOptions &options) {
+  if (!options.schedule)
+    return;
+  ReplicaScheduleCollectivesPassOptions scheduling;
+  scheduling.maxInFlight = options.maxInFlight;
+  pm.addPass(createReplicaScheduleCollectivesPass(scheduling));
+}
+
 /// Structures decomposed, the SPMD form, then fusion: after SPMD every
 /// collective is in-replica, so packs need no per-replica components (which
 /// an SPMD program would have to broadcast). Shared by mpi and nccl.
@@ -127,6 +137,7 @@ static void buildSPMDPrologue(OpPassManager &pm, const LowerOptions &options,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createReplicaToSPMDPass());
   addFusion(pm, options, model);
+  addScheduling(pm, options);
 }
 
 void mlir::replica::buildLowerToCPUPipeline(OpPassManager &pm,
@@ -134,6 +145,9 @@ void mlir::replica::buildLowerToCPUPipeline(OpPassManager &pm,
   pm.addPass(createReplicaDecomposeStructuresPass());
   pm.addPass(createCanonicalizerPass());
   addFusion(pm, options, kCPUFusionModel);
+  // One process has nothing to overlap; scheduled, the reference computes
+  // each all-reduce where the scheduler starts it.
+  addScheduling(pm, options);
   pm.addPass(createReplicaUnrollPass());
   pm.addPass(createConvertReplicaToLinalgPass());
   pm.addPass(createCanonicalizerPass());

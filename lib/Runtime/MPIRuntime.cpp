@@ -25,6 +25,7 @@
 #include <cstring>
 #include <functional>
 #include <limits>
+#include <list>
 #include <memory>
 #include <string>
 #include <thread>
@@ -237,8 +238,19 @@ struct Group {
   std::vector<std::function<void()>> finish;
   /// Over shared memory: the all-reduces, run as one at the end.
   std::vector<shm::AllReduce> sharedMemoryOps;
+  /// The result buffers, by which replica_mpi_wait_* finds a launched
+  /// group.
+  std::vector<const char *> outputs;
 };
 static Group group;
+
+/// A group launched by replica_mpi_group_launch: its MPI requests in flight
+/// until the first of its results is waited for.
+struct LaunchedGroup {
+  Group group;
+  bool complete = false;
+};
+static std::list<LaunchedGroup> launched;
 
 template <typename Elem>
 static void allReduce(const char *function, MemRef1D in, MemRef1D out,
@@ -248,6 +260,8 @@ static void allReduce(const char *function, MemRef1D in, MemRef1D out,
   Buffer dst = decodeBuffer(function, "output", out, elementSize);
   checkSameCount(function, src, dst);
   MPI_Op op = getReductionOp<Elem>(function, kind);
+  if (group.open)
+    group.outputs.push_back(dst.data);
   if (shm::isActive()) {
     shm::AllReduce shared{function, Elem::kShmType, kind,     op,
                           src.data, dst.data,       src.count};
@@ -548,16 +562,56 @@ REPLICA_MPI_EXPORT void replica_mpi_group_start(void) {
   group.open = true;
 }
 
+/// Completes the MPI requests of `done` and finishes its results.
+static void complete(Group &done) {
+  MPI_REPORT_IF_ERROR(MPI_Waitall(static_cast<int>(done.requests.size()),
+                                  done.requests.data(), MPI_STATUSES_IGNORE));
+  for (std::function<void()> &finish : done.finish)
+    finish();
+}
+
 REPLICA_MPI_EXPORT void replica_mpi_group_end(void) {
   if (!group.open)
     fail("replica_mpi_group_end", "no group is open");
   if (!group.sharedMemoryOps.empty())
     shm::allReduce(group.sharedMemoryOps);
-  MPI_REPORT_IF_ERROR(MPI_Waitall(static_cast<int>(group.requests.size()),
-                                  group.requests.data(), MPI_STATUSES_IGNORE));
-  for (std::function<void()> &finish : group.finish)
-    finish();
+  complete(group);
   group = Group();
+}
+
+/// Ends the open group without waiting: its MPI all-reduces stay in flight
+/// (MPI_Iallreduce) until replica_mpi_wait_* asks for a result. The
+/// shared-memory transport has no nonblocking form: it reduces now, while
+/// the producers' writes are still in cache.
+REPLICA_MPI_EXPORT void replica_mpi_group_launch(void) {
+  if (!group.open)
+    fail("replica_mpi_group_launch", "no group is open");
+  if (!group.sharedMemoryOps.empty())
+    shm::allReduce(group.sharedMemoryOps);
+  group.open = false;
+  launched.push_back({std::move(group), false});
+  group = Group();
+}
+
+/// Waits for the launched all-reduce that writes `out`: the first wait of
+/// a group completes all of it.
+static void wait(const char *function, MemRef1D out, size_t elementSize) {
+  const char *data = decodeBuffer(function, "output", out, elementSize).data;
+  for (auto it = launched.begin(); it != launched.end(); ++it) {
+    auto output =
+        std::find(it->group.outputs.begin(), it->group.outputs.end(), data);
+    if (output == it->group.outputs.end())
+      continue;
+    if (!it->complete) {
+      complete(it->group);
+      it->complete = true;
+    }
+    it->group.outputs.erase(output);
+    if (it->group.outputs.empty())
+      launched.erase(it);
+    return;
+  }
+  fail(function, "no launched all-reduce writes this output buffer");
 }
 
 /// The descriptor of a memref<?xi8>.
@@ -611,6 +665,11 @@ REPLICA_MPI_EXPORT void replica_mpi_abort(int32_t code) {
 }
 
 #define REPLICA_DEFINE_COLLECTIVES(SUFFIX, ELEM)                               \
+  REPLICA_MPI_EXPORT void replica_mpi_wait_##SUFFIX(                           \
+      REPLICA_MEMREF_PARAMS(in), REPLICA_MEMREF_PARAMS(out)) {                 \
+    wait("replica_mpi_wait_" #SUFFIX, REPLICA_MEMREF(out),                     \
+         sizeof(ELEM::Storage));                                               \
+  }                                                                            \
   REPLICA_MPI_EXPORT void replica_mpi_all_reduce_##SUFFIX(                     \
       REPLICA_MEMREF_PARAMS(in), REPLICA_MEMREF_PARAMS(out), int32_t kind) {   \
     allReduce<ELEM>("replica_mpi_all_reduce_" #SUFFIX, REPLICA_MEMREF(in),     \

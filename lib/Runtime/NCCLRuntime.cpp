@@ -650,7 +650,29 @@ REPLICA_NCCL_EXPORT void replica_nccl_group_end(void *stream) {
     waitFor("replica_nccl_group_end", static_cast<CUstream>(stream));
 }
 
+/// Launches the group's collectives on `stream` and returns: the kernels
+/// the host launches next run while they do.
+REPLICA_NCCL_EXPORT void replica_nccl_group_launch(void *stream) {
+  Replica &replica = getCurrent("replica_nccl_group_launch");
+  if (replica.groupDepth == 0)
+    fail("replica_nccl_group_launch", "no group was started");
+  NCCL_REPORT_IF_ERROR(ncclGroupEnd());
+  --replica.groupDepth;
+}
+
+/// Waits for what the replica's stream runs, the launched collective that
+/// writes `out` included (the host reads results and launches their
+/// consumers next).
+static void wait(const char *function, void *stream) {
+  getCurrent(function);
+  waitFor(function, static_cast<CUstream>(stream));
+}
+
 #define REPLICA_DEFINE_COLLECTIVES(SUFFIX, ELEM)                               \
+  REPLICA_NCCL_EXPORT void replica_nccl_wait_##SUFFIX(                         \
+      REPLICA_MEMREF_PARAMS(in), REPLICA_MEMREF_PARAMS(out), void *stream) {   \
+    wait("replica_nccl_wait_" #SUFFIX, stream);                                \
+  }                                                                            \
   REPLICA_NCCL_EXPORT void replica_nccl_all_reduce_##SUFFIX(                   \
       REPLICA_MEMREF_PARAMS(in), REPLICA_MEMREF_PARAMS(out), int32_t op,       \
       void *stream) {                                                          \

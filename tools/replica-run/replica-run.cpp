@@ -84,6 +84,11 @@ static cl::opt<unsigned>
 static cl::opt<bool> fuse("fuse",
                           cl::desc("Pack reductions (replica-fuse-reductions)"),
                           cl::init(true));
+static cl::opt<bool>
+    schedule("schedule",
+             cl::desc("Overlap all-reduces with computation "
+                      "(replica-schedule-collectives)"),
+             cl::init(true));
 static cl::opt<int64_t> bytesPerPack(
     "bytes-per-pack",
     cl::desc(
@@ -789,6 +794,7 @@ int main(int argc, char **argv) {
   }
   replica::LowerOptions lowerOptions;
   lowerOptions.fuse = fuse;
+  lowerOptions.schedule = schedule;
   lowerOptions.bytesPerPack = bytesPerPack;
   lowerOptions.costTable = costTable;
   if (backend == Backend::MPI)

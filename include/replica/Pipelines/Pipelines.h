@@ -15,6 +15,16 @@ struct LowerOptions : PassPipelineOptions<LowerOptions> {
       *this, "fuse",
       llvm::cl::desc("Pack reductions (replica-fuse-reductions)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> schedule{
+      *this, "schedule",
+      llvm::cl::desc("Overlap all-reduces with computation "
+                     "(replica-schedule-collectives)"),
+      llvm::cl::init(true)};
+  PassOptions::Option<int64_t> maxInFlight{
+      *this, "max-in-flight",
+      llvm::cl::desc("Collectives in flight at once at most when scheduled "
+                     "(0: no bound)"),
+      llvm::cl::init(0)};
   PassOptions::Option<int64_t> bytesPerPack{
       *this, "bytes-per-pack",
       llvm::cl::desc("Pack size limit in bytes (-1: cost model, 0: one pack "

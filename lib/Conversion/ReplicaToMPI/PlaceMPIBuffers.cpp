@@ -35,6 +35,9 @@ static constexpr StringLiteral kSharedWindowFunction =
     "replica_mpi_shared_window";
 /// The all-reduce entry points whose buffers are placed.
 static constexpr StringLiteral kAllReducePrefix = "replica_mpi_all_reduce_";
+/// The entry points that wait for a launched all-reduce (in, out): its
+/// buffers are in use until then.
+static constexpr StringLiteral kWaitPrefix = "replica_mpi_wait_";
 /// Every buffer starts on a cache line of its own, as the runtime's slices
 /// do.
 static constexpr int64_t kAlignment = 64;
@@ -142,10 +145,10 @@ static memref::DeallocOp getDealloc(memref::AllocOp alloc) {
 }
 
 /// Whether every use of the buffer of `alloc`, through its views, other
-/// than its deallocation, is at or before `op` (in `op`'s block).
-static bool isDeadAfter(memref::AllocOp alloc, Operation *op) {
+/// than its deallocation and `end`, is at or before `op` (in `op`'s block).
+static bool isDeadAfter(memref::AllocOp alloc, Operation *op, Operation *end) {
   return allUsesOfBuffer(alloc, [&](Operation *user, Value) {
-    if (isa<memref::DeallocOp>(user))
+    if (isa<memref::DeallocOp>(user) || user == end)
       return true;
     Operation *ancestor = op->getBlock()->findAncestorOpInBlock(*user);
     return ancestor && (ancestor == op || !op->isBeforeInBlock(ancestor));
@@ -167,11 +170,24 @@ static Value stripReshapes(Value value) {
   }
 }
 
+/// The last op of the all-reduce `call`: the wait for its result where it
+/// was launched without waiting, else `call`.
+static Operation *getEnd(func::CallOp call) {
+  for (Operation *user : call.getOperand(1).getUsers())
+    if (auto wait = dyn_cast<func::CallOp>(user);
+        wait && wait.getCallee().starts_with(kWaitPrefix))
+      return wait;
+  return call;
+}
+
 /// Whether nothing writes the buffer of `alloc`, through its views, but
-/// `call`: only then can every rank read one shared copy of it.
-static bool isReadOnlyBut(memref::AllocOp alloc, Operation *call) {
+/// the all-reduce `call` (and its wait): only then can every rank read one
+/// shared copy of it.
+static bool isReadOnlyBut(memref::AllocOp alloc, func::CallOp call) {
+  Operation *end = getEnd(call);
   return allUsesOfBuffer(alloc, [&](Operation *user, Value alias) {
-    if (user == call || isa<memref::DeallocOp>(user) || isViewOf(user, alias))
+    if (user == call || user == end || isa<memref::DeallocOp>(user) ||
+        isViewOf(user, alias))
       return true;
     auto effects = dyn_cast<MemoryEffectOpInterface>(user);
     if (!effects)
@@ -214,7 +230,9 @@ static void reuseDeadInput(func::CallOp call) {
     return;
   memref::DeallocOp inDealloc = getDealloc(inAlloc);
   memref::DeallocOp outDealloc = getDealloc(outAlloc);
-  if (!inDealloc || !outDealloc || !isDeadAfter(inAlloc, call))
+  // Launched without waiting, it must be the last to use the buffer from
+  // its start on, but for its wait.
+  if (!inDealloc || !outDealloc || !isDeadAfter(inAlloc, call, getEnd(call)))
     return;
   // The input's buffer must exist where the result's is first used.
   Operation *inDefinition = in.getDefiningOp();

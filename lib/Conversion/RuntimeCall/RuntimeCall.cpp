@@ -55,8 +55,11 @@ template <typename OpTy> struct RuntimePattern : OpConversionPattern<OpTy> {
 
   /// Starts the reduction of `value` to every replica (`root` < 0) or to
   /// `root`; `call.resultTensor()` is the result once it completes.
-  void startReduce(RuntimeCall &call, ReductionKind kind, Value value,
-                   int64_t root, Value stream) const {
+  /// Returns the tensor whose buffer the reduction reads and the buffer it
+  /// writes.
+  std::pair<Value, Value> startReduce(RuntimeCall &call, ReductionKind kind,
+                                      Value value, int64_t root,
+                                      Value stream) const {
     Value input = call.toTensor(value);
     auto type = cast<RankedTensorType>(input.getType());
     Value in = call.readBuffer(input);
@@ -67,6 +70,7 @@ template <typename OpTy> struct RuntimePattern : OpConversionPattern<OpTy> {
       operands.push_back(call.constant(root));
     call.call(root >= 0 ? "reduce" : "all_reduce", type.getElementType(),
               withStream(operands, stream));
+    return {input, out};
   }
 
   /// One reduction of `value` to every replica (`root` < 0) or to `root`.
@@ -115,6 +119,43 @@ struct BatchAllReduceToRuntime : RuntimePattern<BatchAllReduceOp> {
     for (auto [call, input] : llvm::zip_equal(calls, adaptor.getInputs()))
       results.push_back(call.fromTensor(call.resultTensor(), input.getType()));
     rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+/// A started all-reduce is a group launched without waiting; its done
+/// waits for each result buffer. The done reads each input buffer again, so
+/// that bufferization keeps it, unchanged, until the runtime has sent it.
+struct AllReduceStartToRuntime : RuntimePattern<AllReduceStartOp> {
+  using RuntimePattern::RuntimePattern;
+  LogicalResult
+  matchAndRewrite(AllReduceStartOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    AllReduceDoneOp done = op.getDone();
+    RuntimeCall group(rewriter, op, runtime.prefix);
+    Value stream = getStream(group);
+    group.call("group_start");
+    std::vector<RuntimeCall> calls;
+    SmallVector<std::pair<Value, Value>> buffers;
+    for (Value input : adaptor.getInputs()) {
+      calls.emplace_back(rewriter, op, runtime.prefix);
+      buffers.push_back(
+          startReduce(calls.back(), op.getKind(), input, -1, stream));
+    }
+    group.call("group_launch", TypeRange(), withStream({}, stream));
+
+    rewriter.setInsertionPoint(done);
+    SmallVector<Value> results;
+    for (auto [call, input, buffer] :
+         llvm::zip_equal(calls, adaptor.getInputs(), buffers)) {
+      auto [tensor, out] = buffer;
+      Value in = call.readBuffer(tensor);
+      call.call("wait", getElementTypeOrSelf(tensor.getType()),
+                withStream({in, out}, stream));
+      results.push_back(call.fromTensor(call.resultTensor(), input.getType()));
+    }
+    rewriter.replaceOp(done, results);
+    rewriter.eraseOp(op);
     return success();
   }
 };
@@ -205,7 +246,8 @@ struct AllGatherToRuntime : RuntimePattern<AllGatherOp> {
 
 void mlir::replica::populateCollectivesToRuntimeCallsPatterns(
     RewritePatternSet &patterns, const CollectiveRuntime &runtime) {
-  patterns.add<AllReduceToRuntime, BatchAllReduceToRuntime, ReduceToToRuntime,
+  patterns.add<AllReduceToRuntime, BatchAllReduceToRuntime,
+               AllReduceStartToRuntime, ReduceToToRuntime,
                BroadcastToRuntime, AllGatherToRuntime>(patterns.getContext(),
                                                        runtime);
 }

@@ -106,3 +106,42 @@ module attributes {replica.num_replicas = 2 : i64} {
     return %r#0, %r#1, %s : tensor<64xf32>, tensor<32xf16>, tensor<64xf32>
   }
 }
+
+// -----
+
+// A started all-reduce is a group launched without waiting (MPI_Iallreduce
+// in flight); the computation in between stays between; the done waits for
+// each result buffer, reading the input buffer again so that bufferization
+// keeps it unchanged until then, and only then are the results tensors.
+// CHECK-DAG: func.func private @replica_mpi_group_launch()
+// CHECK-DAG: func.func private @replica_mpi_wait_f32(memref<?xf32>, memref<?xf32>)
+// CHECK-DAG: func.func private @replica_mpi_wait_f64(memref<?xf64>, memref<?xf64>)
+// CHECK-LABEL: func.func @started(
+// CHECK-SAME:    %[[A:.*]]: tensor<64xf32>, %[[B:.*]]: f64, %[[X:.*]]: tensor<64xf32>)
+// CHECK:         call @replica_mpi_group_start() : () -> ()
+// CHECK:         %[[IN:.*]] = bufferization.to_buffer %[[A]] read_only
+// CHECK:         %[[OUT:.*]] = memref.alloc() : memref<64xf32>
+// CHECK:         %[[OUTFLAT:.*]] = memref.cast %[[OUT]]
+// CHECK:         call @replica_mpi_all_reduce_f32(%{{.*}}, %[[OUTFLAT]], %{{.*}})
+// CHECK:         %[[SCALAR:.*]] = tensor.from_elements %[[B]]
+// CHECK:         %[[OUT64:.*]] = memref.alloc() : memref<1xf64>
+// CHECK:         call @replica_mpi_all_reduce_f64(
+// CHECK-NOT:     bufferization.to_tensor
+// CHECK:         call @replica_mpi_group_launch() : () -> ()
+// CHECK-NEXT:    %[[Y:.*]] = arith.mulf %[[X]], %[[X]]
+// CHECK-NEXT:    %[[IN2:.*]] = bufferization.to_buffer %[[A]] read_only
+// CHECK-NEXT:    %[[INFLAT2:.*]] = memref.cast %[[IN2]]
+// CHECK-NEXT:    call @replica_mpi_wait_f32(%[[INFLAT2]], %[[OUTFLAT]])
+// CHECK-NEXT:    %[[R:.*]] = bufferization.to_tensor %[[OUT]] restrict writable
+// CHECK:         bufferization.to_buffer %[[SCALAR]] read_only
+// CHECK:         call @replica_mpi_wait_f64(
+// CHECK:         bufferization.to_tensor %[[OUT64]]
+// CHECK:         return %[[R]], %{{.*}}, %[[Y]]
+module attributes {replica.num_replicas = 2 : i64} {
+  func.func @started(%a: tensor<64xf32>, %b: f64, %x: tensor<64xf32>) -> (tensor<64xf32>, f64, tensor<64xf32>) {
+    %f = replica.all_reduce_start mean %a, %b : tensor<64xf32>, f64
+    %y = arith.mulf %x, %x : tensor<64xf32>
+    %r:2 = replica.all_reduce_done %f : !replica.future<tensor<64xf32>, f64>
+    return %r#0, %r#1, %y : tensor<64xf32>, f64, tensor<64xf32>
+  }
+}

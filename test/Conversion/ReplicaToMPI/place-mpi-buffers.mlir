@@ -145,3 +145,67 @@ func.func @none() -> memref<4xf32> {
   %a = memref.alloc() : memref<4xf32>
   return %a : memref<4xf32>
 }
+
+// -----
+
+// Launched without waiting, an all-reduce uses its buffers until its wait:
+// its input is dead after the wait alone, so it reduces in place (the wait
+// takes the input's buffer for both), but an input another all-reduce
+// reads after the launch is kept, the result in a buffer of its own.
+func.func private @replica_mpi_group_start()
+func.func private @replica_mpi_group_launch()
+func.func private @replica_mpi_all_reduce_f32(memref<?xf32>, memref<?xf32>, i32)
+func.func private @replica_mpi_wait_f32(memref<?xf32>, memref<?xf32>)
+// CHECK-LABEL: func.func @launched
+// CHECK-NOT:   memref.alloc
+// CHECK:       %[[G:.*]] = memref.view %{{.*}} to memref<16xf32>
+// CHECK:       %[[H:.*]] = memref.view %{{.*}} to memref<16xf32>
+// CHECK:       %[[GIN:.*]] = memref.cast %[[G]]
+// CHECK:       %[[GOUT:.*]] = memref.view %{{.*}} to memref<16xf32>
+// CHECK:       %[[GOUTF:.*]] = memref.cast %[[GOUT]]
+// CHECK:       call @replica_mpi_all_reduce_f32(%[[GIN]], %[[GOUTF]],
+// CHECK:       %[[HIN:.*]] = memref.cast %[[H]]
+// CHECK:       %[[HOUT:.*]] = memref.cast %[[H]]
+// CHECK:       call @replica_mpi_all_reduce_f32(%[[HIN]], %[[HOUT]],
+// CHECK:       call @replica_mpi_all_reduce_f32(%[[GIN]],
+// CHECK:       call @replica_mpi_group_launch()
+// CHECK:       call @replica_mpi_wait_f32(%[[GIN]], %[[GOUTF]])
+// CHECK:       call @replica_mpi_wait_f32(%[[HIN]], %[[HOUT]])
+// CHECK:       memref.load %[[GOUT]]
+// CHECK:       memref.load %[[H]]
+func.func @launched(%x: f32) -> (f32, f32, f32) {
+  %kind = arith.constant 0 : i32
+  %c0 = arith.constant 0 : index
+  %g = memref.alloc() : memref<16xf32>
+  %h = memref.alloc() : memref<16xf32>
+  linalg.fill ins(%x : f32) outs(%g : memref<16xf32>)
+  linalg.fill ins(%x : f32) outs(%h : memref<16xf32>)
+  call @replica_mpi_group_start() : () -> ()
+  %gin = memref.cast %g : memref<16xf32> to memref<?xf32>
+  %gr = memref.alloc() : memref<16xf32>
+  %gout = memref.cast %gr : memref<16xf32> to memref<?xf32>
+  call @replica_mpi_all_reduce_f32(%gin, %gout, %kind) : (memref<?xf32>, memref<?xf32>, i32) -> ()
+  %hin = memref.cast %h : memref<16xf32> to memref<?xf32>
+  %hr = memref.alloc() : memref<16xf32>
+  %hout = memref.cast %hr : memref<16xf32> to memref<?xf32>
+  call @replica_mpi_all_reduce_f32(%hin, %hout, %kind) : (memref<?xf32>, memref<?xf32>, i32) -> ()
+  %mr = memref.alloc() : memref<16xf32>
+  %mout = memref.cast %mr : memref<16xf32> to memref<?xf32>
+  call @replica_mpi_all_reduce_f32(%gin, %mout, %kind) : (memref<?xf32>, memref<?xf32>, i32) -> ()
+  call @replica_mpi_group_launch() : () -> ()
+  call @replica_mpi_wait_f32(%gin, %gout) : (memref<?xf32>, memref<?xf32>) -> ()
+  call @replica_mpi_wait_f32(%hin, %hout) : (memref<?xf32>, memref<?xf32>) -> ()
+  call @replica_mpi_wait_f32(%gin, %mout) : (memref<?xf32>, memref<?xf32>) -> ()
+  %a = memref.load %gr[%c0] : memref<16xf32>
+  %b = memref.load %hr[%c0] : memref<16xf32>
+  %c = memref.load %mr[%c0] : memref<16xf32>
+  linalg.fill ins(%x : f32) outs(%gr : memref<16xf32>)
+  linalg.fill ins(%x : f32) outs(%hr : memref<16xf32>)
+  linalg.fill ins(%x : f32) outs(%mr : memref<16xf32>)
+  memref.dealloc %g : memref<16xf32>
+  memref.dealloc %h : memref<16xf32>
+  memref.dealloc %gr : memref<16xf32>
+  memref.dealloc %hr : memref<16xf32>
+  memref.dealloc %mr : memref<16xf32>
+  return %a, %b, %c : f32, f32, f32
+}

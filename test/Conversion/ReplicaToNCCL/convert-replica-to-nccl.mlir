@@ -124,3 +124,25 @@ module attributes {replica.num_replicas = 2 : i64} {
     return %s, %c : tensor<2xf32>, tensor<2xf32>
   }
 }
+
+// -----
+
+// A started all-reduce: the group is launched on the replica's stream and
+// the host goes on (the kernels it launches next run while NCCL reduces);
+// the done waits on that stream for each result buffer.
+// CHECK-LABEL: func.func @started(
+// CHECK:         %[[S:.*]] = call @replica_nccl_stream() : () -> !llvm.ptr
+// CHECK:         call @replica_nccl_group_start() : () -> ()
+// CHECK:         call @replica_nccl_all_reduce_f32(%{{.*}}, %{{.*}}, %{{.*}}, %[[S]])
+// CHECK:         call @replica_nccl_group_launch(%[[S]]) : (!llvm.ptr) -> ()
+// CHECK-NEXT:    arith.mulf
+// CHECK:         call @replica_nccl_wait_f32(%{{.*}}, %{{.*}}, %[[S]])
+// CHECK-NEXT:    bufferization.to_tensor
+module attributes {replica.num_replicas = 2 : i64} {
+  func.func @started(%a: tensor<64xf32>, %x: tensor<64xf32>) -> (tensor<64xf32>, tensor<64xf32>) {
+    %f = replica.all_reduce_start sum %a : tensor<64xf32>
+    %y = arith.mulf %x, %x : tensor<64xf32>
+    %r = replica.all_reduce_done %f : !replica.future<tensor<64xf32>>
+    return %r, %y : tensor<64xf32>, tensor<64xf32>
+  }
+}

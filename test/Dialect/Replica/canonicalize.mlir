@@ -265,3 +265,29 @@ func.func @regroup_same_values(%a: f32, %b: i32) -> (f32, tuple<f32, i32>) {
   %s = replica.regroup %t0, %t1 : tuple<f32, i32> -> tuple<f32, i32>
   return %r, %s : f32, tuple<f32, i32>
 }
+
+// -----
+
+// A started all-reduce whose results nobody reads goes, start and done.
+// CHECK-LABEL: func.func @unused_started(
+// CHECK-NOT:     replica.all_reduce_start
+// CHECK-NOT:     replica.all_reduce_done
+// CHECK:         return
+func.func @unused_started(%d: !replica.per_replica<2 x tensor<4xf32>>) {
+  %f = replica.all_reduce_start sum %d : !replica.per_replica<2 x tensor<4xf32>>
+  %r = replica.all_reduce_done %f : !replica.future<!replica.mirrored<2 x tensor<4xf32>>>
+  return
+}
+
+// -----
+
+// One whose results are read stays.
+// CHECK-LABEL: func.func @used_started(
+// CHECK:         %[[F:.*]] = replica.all_reduce_start sum
+// CHECK-NEXT:    %[[R:.*]] = replica.all_reduce_done %[[F]]
+// CHECK-NEXT:    return %[[R]]
+func.func @used_started(%d: !replica.per_replica<2 x tensor<4xf32>>) -> !replica.mirrored<2 x tensor<4xf32>> {
+  %f = replica.all_reduce_start sum %d : !replica.per_replica<2 x tensor<4xf32>>
+  %r = replica.all_reduce_done %f : !replica.future<!replica.mirrored<2 x tensor<4xf32>>>
+  return %r : !replica.mirrored<2 x tensor<4xf32>>
+}

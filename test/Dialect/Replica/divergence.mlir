@@ -615,3 +615,21 @@ func.func @store_through_view(%buf: memref<1xindex>) {
   }
   return
 }
+
+// -----
+
+func.func @start_on_replica_id(%d: !replica.per_replica<2 x f32>) {
+  replica.replicate<2> (%x = %d) : (!replica.per_replica<2 x f32>) -> () {
+    %id = replica.replica_id : index
+    %c0 = arith.constant 0 : index
+    // expected-note@+1 {{condition depends on replica_id here}}
+    %p = arith.cmpi eq, %id, %c0 : index
+    scf.if %p {
+      // expected-error@+1 {{'replica.all_reduce_start' op collective under replica-dependent control flow; every replica must reach the same collectives}}
+      %s = replica.all_reduce_start sum %x : f32
+      %r = replica.all_reduce_done %s : !replica.future<f32>
+    }
+    replica.yield
+  }
+  return
+}

@@ -1137,3 +1137,78 @@ func.func @split_pack_beyond(%p: tensor<8xf32>) -> tensor<4xf32> {
   %m = replica.split_pack %p offsets [6] : tensor<8xf32> -> tensor<4xf32>
   return %m : tensor<4xf32>
 }
+
+//===----------------------------------------------------------------------===//
+// all_reduce_start / all_reduce_done
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @start_never_done(%d: !replica.per_replica<2 x f32>) {
+  // expected-error@+1 {{'replica.all_reduce_start' op must be completed by exactly one 'replica.all_reduce_done', found 0 uses of its future}}
+  %s = replica.all_reduce_start sum %d : !replica.per_replica<2 x f32>
+  return
+}
+
+// -----
+
+func.func @start_done_twice(%d: !replica.per_replica<2 x f32>) {
+  // expected-error@+1 {{'replica.all_reduce_start' op must be completed by exactly one 'replica.all_reduce_done', found 2 uses of its future}}
+  %s = replica.all_reduce_start sum %d : !replica.per_replica<2 x f32>
+  %a = replica.all_reduce_done %s : !replica.future<!replica.mirrored<2 x f32>>
+  %b = replica.all_reduce_done %s : !replica.future<!replica.mirrored<2 x f32>>
+  return
+}
+
+// -----
+
+func.func @start_done_in_other_block(%d: !replica.per_replica<2 x f32>, %p: i1) {
+  // expected-error@+1 {{'replica.all_reduce_start' op must be completed by a 'replica.all_reduce_done' in its own block, not by replica.all_reduce_done}}
+  %s = replica.all_reduce_start sum %d : !replica.per_replica<2 x f32>
+  scf.if %p {
+    %a = replica.all_reduce_done %s : !replica.future<!replica.mirrored<2 x f32>>
+  }
+  return
+}
+
+// -----
+
+func.func @start_future_returned(%d: !replica.per_replica<2 x f32>) -> !replica.future<!replica.mirrored<2 x f32>> {
+  // expected-error@+1 {{'replica.all_reduce_start' op must be completed by a 'replica.all_reduce_done' in its own block, not by func.return}}
+  %s = replica.all_reduce_start sum %d : !replica.per_replica<2 x f32>
+  return %s : !replica.future<!replica.mirrored<2 x f32>>
+}
+
+// -----
+
+func.func @done_of_argument(%f: !replica.future<!replica.mirrored<2 x f32>>) {
+  // expected-error@+1 {{'replica.all_reduce_done' op future must come from a 'replica.all_reduce_start'}}
+  %a = replica.all_reduce_done %f : !replica.future<!replica.mirrored<2 x f32>>
+  return
+}
+
+// -----
+
+func.func @start_without_operands() {
+  // expected-error@+1 {{'replica.all_reduce_start' op requires at least one operand}}
+  %s = "replica.all_reduce_start"() {kind = #replica<reduction sum>} : () -> !replica.future<f32>
+  return
+}
+
+// -----
+
+func.func @start_mean_of_integers(%d: !replica.per_replica<2 x i32>) {
+  // expected-error@+1 {{'replica.all_reduce_start' op reduction 'mean' is not defined on integer}}
+  %s = replica.all_reduce_start mean %d : !replica.per_replica<2 x i32>
+  %a = replica.all_reduce_done %s : !replica.future<!replica.mirrored<2 x i32>>
+  return
+}
+
+// -----
+
+// A future names at least one result type.
+// expected-error@+2 {{expected non-function type}}
+// expected-error@+1 {{failed to parse Replica_FutureType parameter 'resultTypes'}}
+func.func @future_of_nothing(%f: !replica.future<>) {
+  return
+}

@@ -192,3 +192,23 @@ func.func @pack(%a: tensor<4xf32>, %b: tensor<2x2xf32>, %s: tensor<f32>) -> (ten
   %m:3 = replica.split_pack %p offsets [0, 16, 20] : tensor<32xf32> -> tensor<4xf32>, tensor<2x2xf32>, tensor<f32>
   return %m#0, %m#1, %m#2 : tensor<4xf32>, tensor<2x2xf32>, tensor<f32>
 }
+
+// Asynchronous all-reduces: the future names the result types (inferred,
+// mirrored in the cross-replica form), the done gives them back.
+// CHECK-LABEL: func.func @async_collectives(
+// CHECK-SAME:    %[[D:.*]]: !replica.per_replica<2 x tensor<16xf32>>, %[[F:.*]]: !replica.per_replica<2 x f32>)
+func.func @async_collectives(%d: !replica.per_replica<2 x tensor<16xf32>>, %f: !replica.per_replica<2 x f32>)
+    -> (!replica.mirrored<2 x tensor<16xf32>>, !replica.mirrored<2 x f32>) {
+  // CHECK: %[[S:.*]] = replica.all_reduce_start mean %[[D]], %[[F]] : !replica.per_replica<2 x tensor<16xf32>>, !replica.per_replica<2 x f32>
+  %s = replica.all_reduce_start mean %d, %f : !replica.per_replica<2 x tensor<16xf32>>, !replica.per_replica<2 x f32>
+  // CHECK: replica.all_reduce_done %[[S]] : !replica.future<!replica.mirrored<2 x tensor<16xf32>>, !replica.mirrored<2 x f32>>
+  %r:2 = replica.all_reduce_done %s : !replica.future<!replica.mirrored<2 x tensor<16xf32>>, !replica.mirrored<2 x f32>>
+  replica.replicate<2> (%x = %d) : (!replica.per_replica<2 x tensor<16xf32>>) -> () {
+    // CHECK: %[[T:.*]] = replica.all_reduce_start max %{{.*}} : tensor<16xf32>
+    %t = replica.all_reduce_start max %x : tensor<16xf32>
+    // CHECK: replica.all_reduce_done %[[T]] : !replica.future<tensor<16xf32>>
+    %m = replica.all_reduce_done %t : !replica.future<tensor<16xf32>>
+    replica.yield
+  }
+  return %r#0, %r#1 : !replica.mirrored<2 x tensor<16xf32>>, !replica.mirrored<2 x f32>
+}

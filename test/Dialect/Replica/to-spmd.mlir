@@ -54,3 +54,19 @@ func.func @components(%a: f32, %b: f32, %d: !replica.per_replica<2 x f32>, %m: !
   %z = replica.select_replica %d[%i] : !replica.per_replica<2 x f32> -> f32
   return %r, %x, %u#0, %u#1, %y, %z : !replica.per_replica<2 x f32>, f32, f32, f32, i32, f32
 }
+
+// -----
+
+// A started cross-replica all-reduce starts on the process's components;
+// its future and results take their local types.
+// CHECK-LABEL: func.func @started(
+// CHECK-SAME:    %[[A:.*]]: tensor<4xf32>, %[[B:.*]]: f32) -> (tensor<4xf32>, f32)
+// CHECK:         %[[F:.*]] = replica.all_reduce_start mean %[[A]], %[[B]] : tensor<4xf32>, f32
+// CHECK-NEXT:    %[[R:.*]]:2 = replica.all_reduce_done %[[F]] : !replica.future<tensor<4xf32>, f32>
+// CHECK-NEXT:    return %[[R]]#0, %[[R]]#1
+func.func @started(%a: !replica.per_replica<2 x tensor<4xf32>>, %b: !replica.per_replica<2 x f32>)
+    -> (!replica.mirrored<2 x tensor<4xf32>>, !replica.mirrored<2 x f32>) {
+  %f = replica.all_reduce_start mean %a, %b : !replica.per_replica<2 x tensor<4xf32>>, !replica.per_replica<2 x f32>
+  %r:2 = replica.all_reduce_done %f : !replica.future<!replica.mirrored<2 x tensor<4xf32>>, !replica.mirrored<2 x f32>>
+  return %r#0, %r#1 : !replica.mirrored<2 x tensor<4xf32>>, !replica.mirrored<2 x f32>
+}

@@ -161,3 +161,27 @@ func.func @same_lanes_both_kinds(%c: tensor<4xf32>) -> (tensor<4xf32>, tensor<4x
   %y = replica.select_replica %b[1] : !replica.mirrored<2 x tensor<4xf32>> -> tensor<4xf32>
   return %x, %y : tensor<4xf32>, tensor<4xf32>
 }
+
+// -----
+
+// One process runs every replica: a started all-reduce is computed where it
+// starts, the blocking collective over the copies.
+// CHECK-LABEL: func.func @started(
+// CHECK:         %[[G:.*]] = replica.regroup
+// CHECK-NEXT:    %[[S:.*]] = replica.all_reduce sum %[[G]] : !replica.per_replica<2 x tensor<2xf32>>
+// CHECK-NEXT:    %[[SU:.*]]:2 = replica.unpack %[[S]]
+// CHECK:         arith.mulf
+// CHECK:         arith.mulf
+// CHECK-NOT:     all_reduce_start
+// CHECK-NOT:     all_reduce_done
+func.func @started(%d: !replica.per_replica<2 x tensor<2xf32>>) -> !replica.per_replica<2 x tensor<2xf32>> {
+  %r = replica.replicate<2> (%x = %d) : (!replica.per_replica<2 x tensor<2xf32>>)
+      -> !replica.per_replica<2 x tensor<2xf32>> {
+    %f = replica.all_reduce_start sum %x : tensor<2xf32>
+    %y = arith.mulf %x, %x : tensor<2xf32>
+    %s = replica.all_reduce_done %f : !replica.future<tensor<2xf32>>
+    %z = arith.addf %y, %s : tensor<2xf32>
+    replica.yield %z : tensor<2xf32>
+  }
+  return %r : !replica.per_replica<2 x tensor<2xf32>>
+}

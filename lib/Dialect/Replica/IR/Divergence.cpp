@@ -136,7 +136,8 @@ void DivergenceAnalysis::propagate(OpOperand &use) {
   // used outside it and by the replicate op itself.
   if (!replicate->isProperAncestor(user))
     return;
-  if (isa<AllReduceOp, BatchAllReduceOp, BroadcastOp, AllGatherOp>(user))
+  if (isa<AllReduceOp, BatchAllReduceOp, AllReduceStartOp, BroadcastOp,
+          AllGatherOp>(user))
     return;
   if (user == replicate.getYield().getOperation())
     return;

@@ -88,6 +88,8 @@ LogicalResult MirroredType::verify(function_ref<InFlightDiagnostic()> emitError,
 bool mlir::replica::containsDistributedType(Type type) {
   if (auto tuple = dyn_cast<TupleType>(type))
     return llvm::any_of(tuple.getTypes(), containsDistributedType);
+  if (auto future = dyn_cast<FutureType>(type))
+    return llvm::any_of(future.getResultTypes(), containsDistributedType);
   return isa<DistributedType>(type);
 }
 
@@ -98,6 +100,12 @@ Type mlir::replica::getLocalType(Type type) {
 }
 
 Type mlir::replica::getLocalStructureType(Type type) {
+  if (auto future = dyn_cast<FutureType>(type)) {
+    SmallVector<Type> results;
+    for (Type result : future.getResultTypes())
+      results.push_back(getLocalStructureType(result));
+    return FutureType::get(type.getContext(), results);
+  }
   auto tuple = dyn_cast<TupleType>(type);
   if (!tuple)
     return getLocalType(type);

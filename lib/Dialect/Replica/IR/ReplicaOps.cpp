@@ -129,8 +129,8 @@ static void printReductionKind(OpAsmPrinter &printer, Operation *,
 //===----------------------------------------------------------------------===//
 
 bool mlir::replica::isCollective(Operation *op) {
-  return isa<AllReduceOp, BatchAllReduceOp, ReduceToOp, BroadcastOp,
-             AllGatherOp>(op);
+  return isa<AllReduceOp, BatchAllReduceOp, AllReduceStartOp, ReduceToOp,
+             BroadcastOp, AllGatherOp>(op);
 }
 
 /// The scalar element type of a value a collective can reduce: an integer or
@@ -702,27 +702,34 @@ BatchAllReduceOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
   return success();
 }
 
-LogicalResult BatchAllReduceOp::verify() {
-  if (getInputs().empty())
-    return emitOpError("requires at least one operand");
-  Type first = getInputs().front().getType();
-  FailureOr<int64_t> n = verifyCollectiveForm(*this, first);
+/// The rules of a batch of reductions (batch_all_reduce, all_reduce_start):
+/// at least one operand, one form, one replica count.
+static LogicalResult verifyBatchReduction(Operation *op, ReductionKind kind,
+                                          ValueRange inputs) {
+  if (inputs.empty())
+    return op->emitOpError("requires at least one operand");
+  Type first = inputs.front().getType();
+  FailureOr<int64_t> n = verifyCollectiveForm(op, first);
   if (failed(n))
     return failure();
-  for (auto [i, type] : llvm::enumerate(getInputs().getTypes())) {
+  for (auto [i, type] : llvm::enumerate(inputs.getTypes())) {
     if (isa<DistributedType>(type) != isa<DistributedType>(first))
-      return emitOpError("operand #")
+      return op->emitOpError("operand #")
              << i << " of type " << type
              << " mixes the cross-replica and in-replica forms";
     if (auto distributed = dyn_cast<DistributedType>(type);
         distributed && distributed.getNumReplicas() != *n)
-      return emitOpError("operand #")
+      return op->emitOpError("operand #")
              << i << " has " << distributed.getNumReplicas()
              << " replicas, expected " << *n;
-    if (failed(verifyReductionOperand(*this, getKind(), type, i)))
+    if (failed(verifyReductionOperand(op, kind, type, i)))
       return failure();
   }
   return success();
+}
+
+LogicalResult BatchAllReduceOp::verify() {
+  return verifyBatchReduction(*this, getKind(), getInputs());
 }
 
 LogicalResult BatchAllReduceOp::fold(FoldAdaptor,
@@ -763,6 +770,104 @@ struct RewrapSingleReplicaBatch : OpRewritePattern<BatchAllReduceOp> {
 void BatchAllReduceOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
                                                    MLIRContext *context) {
   patterns.add<RewrapSingleReplicaBatch>(context);
+}
+
+//===----------------------------------------------------------------------===//
+// AllReduceStartOp / AllReduceDoneOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+AllReduceStartOp::inferReturnTypes(MLIRContext *context,
+                                   std::optional<Location>, Adaptor adaptor,
+                                   SmallVectorImpl<Type> &inferred) {
+  SmallVector<Type> results;
+  for (Type type : adaptor.getInputs().getTypes())
+    results.push_back(getReducedType(type));
+  inferred.push_back(FutureType::get(context, results));
+  return success();
+}
+
+LogicalResult AllReduceStartOp::verify() {
+  if (failed(verifyBatchReduction(*this, getKind(), getInputs())))
+    return failure();
+  Value future = getFuture();
+  if (!future.hasOneUse())
+    return emitOpError("must be completed by exactly one "
+                       "'replica.all_reduce_done', found ")
+           << std::distance(future.use_begin(), future.use_end())
+           << " uses of its future";
+  Operation *user = *future.user_begin();
+  if (!isa<AllReduceDoneOp>(user) || user->getBlock() != (*this)->getBlock())
+    return emitOpError("must be completed by a 'replica.all_reduce_done' in "
+                       "its own block, not by ")
+           << user->getName();
+  return success();
+}
+
+AllReduceDoneOp AllReduceStartOp::getDone() {
+  return cast<AllReduceDoneOp>(*getFuture().user_begin());
+}
+
+LogicalResult
+AllReduceDoneOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                                  Adaptor adaptor,
+                                  SmallVectorImpl<Type> &inferred) {
+  llvm::append_range(
+      inferred, cast<FutureType>(adaptor.getFuture().getType()).getResultTypes());
+  return success();
+}
+
+AllReduceStartOp AllReduceDoneOp::getStart() {
+  return getFuture().getDefiningOp<AllReduceStartOp>();
+}
+
+LogicalResult AllReduceDoneOp::verify() {
+  if (!getStart())
+    return emitOpError("future must come from a 'replica.all_reduce_start'");
+  return success();
+}
+
+namespace {
+/// A collective whose results nobody uses need not run: the pair goes.
+struct EraseUnusedAllReduce : OpRewritePattern<AllReduceDoneOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AllReduceDoneOp op,
+                                PatternRewriter &rewriter) const override {
+    AllReduceStartOp start = op.getStart();
+    if (!start || !op->use_empty())
+      return rewriter.notifyMatchFailure(op, "results used");
+    rewriter.eraseOp(op);
+    rewriter.eraseOp(start);
+    return success();
+  }
+};
+} // namespace
+
+void AllReduceDoneOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                                  MLIRContext *context) {
+  patterns.add<EraseUnusedAllReduce>(context);
+}
+
+void mlir::replica::replaceAsyncByBlockingCollectives(Operation *root) {
+  SmallVector<AllReduceStartOp> starts;
+  root->walk([&](AllReduceStartOp start) { starts.push_back(start); });
+  for (AllReduceStartOp start : starts) {
+    OpBuilder builder(start);
+    AllReduceDoneOp done = start.getDone();
+    SmallVector<Value> results;
+    if (start.getInputs().size() == 1)
+      results.push_back(AllReduceOp::create(builder, start.getLoc(),
+                                            start.getKindAttr(),
+                                            start.getInputs().front()));
+    else
+      llvm::append_range(results, BatchAllReduceOp::create(
+                                      builder, start.getLoc(),
+                                      start.getKindAttr(), start.getInputs())
+                                      .getResults());
+    done.replaceAllUsesWith(results);
+    done.erase();
+    start.erase();
+  }
 }
 
 //===----------------------------------------------------------------------===//

@@ -130,6 +130,27 @@ struct BatchReduceOnComponents : OpConversionPattern<BatchAllReduceOp> {
   }
 };
 
+struct StartOnComponents : OpConversionPattern<AllReduceStartOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(AllReduceStartOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<AllReduceStartOp>(op, op.getKindAttr(),
+                                                  adaptor.getInputs());
+    return success();
+  }
+};
+
+struct DoneOnComponents : OpConversionPattern<AllReduceDoneOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(AllReduceDoneOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<AllReduceDoneOp>(op, adaptor.getFuture());
+    return success();
+  }
+};
+
 /// Every process computed the broadcast value already.
 struct BroadcastIsLocal : OpConversionPattern<BroadcastOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -225,13 +246,15 @@ void ToSPMDPass::runOnOperation() {
   converter.addConversion([](Type type) { return type; });
   converter.addConversion(
       [](DistributedType type) { return type.getElementType(); });
+  converter.addConversion(
+      [](FutureType type) { return getLocalStructureType(type); });
   ConversionTarget target(*context);
   RewritePatternSet patterns(context);
   populateStructuralConversionPatterns(converter, patterns, target);
   patterns.add<RegroupToLocal, UnpackToComponents, SelectReplicaToComponent,
                InlineReplicate, ReduceOnComponent<AllReduceOp>,
                ReduceOnComponent<ReduceToOp>, BatchReduceOnComponents,
-               BroadcastIsLocal, GatherComponents>(converter, context);
+               StartOnComponents, DoneOnComponents, BroadcastIsLocal, GatherComponents>(converter, context);
   target.addIllegalOp<ReplicateOp, UnpackOp>();
   if (failed(applyPartialConversion(module, target, std::move(patterns))))
     signalPassFailure();

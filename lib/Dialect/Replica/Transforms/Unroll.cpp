@@ -322,6 +322,10 @@ void UnrollPass::runOnOperation() {
   if (structures.wasInterrupted())
     return signalPassFailure();
 
+  // One process runs every replica: nothing overlaps, and a collective
+  // completes where it starts.
+  replaceAsyncByBlockingCollectives(module);
+
   SmallVector<ReplicateOp> replicates;
   module.walk([&](ReplicateOp op) { replicates.push_back(op); });
   unsigned collectives = 0;

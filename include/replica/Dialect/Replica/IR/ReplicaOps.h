@@ -18,6 +18,14 @@
 
 #include "replica/Dialect/Replica/IR/ReplicaEnums.h.inc"
 
+namespace mlir::replica {
+/// The communication that asynchronous collectives have in flight.
+struct CollectiveResource
+    : public SideEffects::Resource::Base<CollectiveResource> {
+  StringRef getName() final { return "replica::collective"; }
+};
+} // namespace mlir::replica
+
 #define GET_ATTRDEF_CLASSES
 #include "replica/Dialect/Replica/IR/ReplicaAttrs.h.inc"
 
@@ -38,6 +46,11 @@ std::optional<int64_t> getInReplicaContext(Operation *op);
 
 /// True for the ops that communicate between replicas.
 bool isCollective(Operation *op);
+
+/// Replaces every `all_reduce_start`/`all_reduce_done` pair under `root` by
+/// the blocking collective at the start: the same results, computed where
+/// the operands were read.
+void replaceAsyncByBlockingCollectives(Operation *root);
 
 /// `value` as a ranked tensor: a scalar becomes a `tensor<1xT>` (how packs
 /// and the runtimes take scalars), a ranked tensor stays as it is.

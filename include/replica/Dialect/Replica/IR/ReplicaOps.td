@@ -310,6 +310,69 @@ def Replica_AllGatherOp : Replica_CollectiveOp<"all_gather"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Asynchronous collectives
+//===----------------------------------------------------------------------===//
+
+/// What start and done ops act on: the communication in flight. The effect
+/// keeps them from being merged, dropped or reordered with each other.
+def Replica_CollectiveResource
+    : Resource<"::mlir::replica::CollectiveResource">;
+
+def Replica_AllReduceStartOp : Replica_Op<"all_reduce_start", [
+    InferTypeOpAdaptor, MemoryEffects<[MemWrite<Replica_CollectiveResource>]>]> {
+  let summary = "start the all-reduce of one or more values";
+  let description = [{
+    Starts what `replica.batch_all_reduce` with the same operands computes
+    (a single operand: `replica.all_reduce`), in the cross-replica or the
+    in-replica form, and returns a future for its results. The operands are
+    read when the collective starts: the computation between the start and
+    its `replica.all_reduce_done` may overlap the communication (XLA's
+    `all-reduce-start`/`-done`, DDP's bucket work handles).
+
+    The future has exactly one use, a `replica.all_reduce_done` in the same
+    block: on every path each start is completed exactly once, and its
+    results exist only after the done. As every collective, a start must not
+    be under replica-dependent control flow; every replica starts the same
+    collectives in the same order.
+
+    ```mlir
+    %f = replica.all_reduce_start sum %a, %b : tensor<16xf32>, f32
+    %r:2 = replica.all_reduce_done %f : !replica.future<tensor<16xf32>, f32>
+    ```
+  }];
+  let arguments = (ins Replica_ReductionKindAttr:$kind, Variadic<AnyType>:$inputs);
+  let results = (outs Replica_FutureType:$future);
+  let assemblyFormat = "custom<ReductionKind>($kind) $inputs attr-dict `:` type($inputs)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The done op that completes this start (verified to exist).
+    AllReduceDoneOp getDone();
+  }];
+}
+
+def Replica_AllReduceDoneOp : Replica_Op<"all_reduce_done", [
+    InferTypeOpAdaptor, MemoryEffects<[MemWrite<Replica_CollectiveResource>]>]> {
+  let summary = "wait for a started all-reduce and take its results";
+  let description = [{
+    Completes the collective of a `replica.all_reduce_start`: its results
+    are the reduced values, of the types the future names.
+
+    ```mlir
+    %r = replica.all_reduce_done %f : !replica.future<tensor<16xf32>>
+    ```
+  }];
+  let arguments = (ins Replica_FutureType:$future);
+  let results = (outs Variadic<AnyType>:$results);
+  let assemblyFormat = "$future attr-dict `:` qualified(type($future))";
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+  let extraClassDeclaration = [{
+    /// The start op this completes (verified to exist).
+    AllReduceStartOp getStart();
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // Packs
 //===----------------------------------------------------------------------===//
 

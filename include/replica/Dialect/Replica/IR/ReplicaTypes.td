@@ -41,4 +41,20 @@ def Replica_MirroredType : Replica_Type<"Mirrored", "mirrored"> {
   }];
 }
 
+def Replica_FutureType : TypeDef<Replica_Dialect, "Future"> {
+  let mnemonic = "future";
+  let summary = "the results of a collective in flight";
+  let description = [{
+    `!replica.future<T1, ..., Tn>` stands for the results of types `T1` to
+    `Tn` of a collective that `replica.all_reduce_start` started and
+    `replica.all_reduce_done` completes.
+
+    ```mlir
+    !replica.future<tensor<16xf32>, f32>
+    ```
+  }];
+  let parameters = (ins ArrayRefParameter<"::mlir::Type">:$resultTypes);
+  let assemblyFormat = "`<` $resultTypes `>`";
+}
+
 #endif // REPLICA_DIALECT_REPLICA_IR_REPLICATYPES_TD

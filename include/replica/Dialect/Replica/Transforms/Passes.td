@@ -327,6 +327,56 @@ def ReplicaSplitFreshDeallocsPass : Pass<"replica-split-fresh-deallocs"> {
   let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
 }
 
+def ReplicaScheduleCollectivesPass : Pass<"replica-schedule-collectives"> {
+  let summary = "Start all-reduces after their last producer, wait before "
+                "their first use";
+  let description = [{
+    Overlaps communication with computation. Each `replica.all_reduce` and
+    `replica.batch_all_reduce` (a pack, or the packs of a readiness group,
+    after `replica-fuse-reductions`) becomes a `replica.all_reduce_start`
+    placed right after the last producer of its operands and a
+    `replica.all_reduce_done` placed right before the first use of its
+    results: the computation in between may overlap the communication (as
+    XLA's latency-hiding scheduler places `all-reduce-start`/`-done`, and
+    as DDP launches each bucket when its last gradient is ready). The pack
+    layout ops (`replica.pack`, `replica.split_pack`, `replica.unpack`) move
+    with their collective. A collective with nothing to overlap (its first
+    use follows its last producer) stays blocking.
+
+    `max-in-flight` bounds the collectives started and not yet done at any
+    point (each holds its buffers): where a start would exceed it, the
+    oldest one in flight is completed first. The placement depends only on
+    the program, so every replica starts and completes the same collectives
+    in the same order.
+
+    ```mlir
+    %g1 = linalg.matmul ...
+    %r = replica.all_reduce sum %g1 : tensor<64x64xf32>
+    %g2 = linalg.matmul ...
+    %u = arith.subf %w, %r : tensor<64x64xf32>
+    ```
+    becomes
+    ```mlir
+    %g1 = linalg.matmul ...
+    %f = replica.all_reduce_start sum %g1 : tensor<64x64xf32>
+    %g2 = linalg.matmul ...
+    %r = replica.all_reduce_done %f : !replica.future<tensor<64x64xf32>>
+    %u = arith.subf %w, %r : tensor<64x64xf32>
+    ```
+  }];
+  let options = [
+    Option<"maxInFlight", "max-in-flight", "int64_t", "0",
+           "Collectives in flight at once at most (0: no bound)">,
+  ];
+  let statistics = [
+    Statistic<"numStarted", "started", "Collectives made asynchronous">,
+    Statistic<"numBlocking", "blocking",
+              "Collectives left blocking: nothing to overlap">,
+    Statistic<"numBounded", "bounded",
+              "Collectives completed early to respect max-in-flight">,
+  ];
+}
+
 def ReplicaFlattenElementwisePass : Pass<"replica-flatten-elementwise"> {
   let summary = "Elementwise ops on contiguous buffers over one dimension";
   let description = [{
