@@ -119,12 +119,22 @@ static void addFusion(OpPassManager &pm, const LowerOptions &options,
 }
 
 /// replica-schedule-collectives, after fusion has formed the packs it
-/// places.
-static void addScheduling(OpPassManager &pm, const LowerOptions &options) {
+/// places; its timeline joins the fusion report, modelled as fusion models
+/// the packs.
+static void addScheduling(OpPassManager &pm, const LowerOptions &options,
+                          FusionModel model) {
   if (!options.schedule)
     return;
   ReplicaScheduleCollectivesPassOptions scheduling;
   scheduling.maxInFlight = options.maxInFlight;
+  scheduling.report = options.report;
+  scheduling.latencyUs = options.latencyUs > 0 ? options.latencyUs.getValue()
+                                                : model.latencyUs;
+  scheduling.bandwidthGbps = options.bandwidthGbps > 0
+                                 ? options.bandwidthGbps.getValue()
+                                 : model.bandwidthGbps;
+  scheduling.costTable = options.costTable;
+  scheduling.computeGflops = model.computeGflops;
   pm.addPass(createReplicaScheduleCollectivesPass(scheduling));
 }
 
@@ -137,7 +147,7 @@ static void buildSPMDPrologue(OpPassManager &pm, const LowerOptions &options,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createReplicaToSPMDPass());
   addFusion(pm, options, model);
-  addScheduling(pm, options);
+  addScheduling(pm, options, model);
 }
 
 void mlir::replica::buildLowerToCPUPipeline(OpPassManager &pm,
@@ -147,7 +157,7 @@ void mlir::replica::buildLowerToCPUPipeline(OpPassManager &pm,
   addFusion(pm, options, kCPUFusionModel);
   // One process has nothing to overlap; scheduled, the reference computes
   // each all-reduce where the scheduler starts it.
-  addScheduling(pm, options);
+  addScheduling(pm, options, kCPUFusionModel);
   pm.addPass(createReplicaUnrollPass());
   pm.addPass(createConvertReplicaToLinalgPass());
   pm.addPass(createCanonicalizerPass());

@@ -224,23 +224,8 @@ int64_t FuseReductionsPass::getPackLimit(const PackKey &key) const {
 
 double FuseReductionsPass::getModelledMicros(int64_t bytes,
                                              int64_t numReplicas) const {
-  if (numReplicas <= 1)
-    return 0;
-  if (!measured.empty()) {
-    // Piecewise linear through the measurements; flat below the smallest
-    // (latency bound), the last segment's slope beyond the largest.
-    if (bytes <= measured.front().first || measured.size() == 1)
-      return measured.front().second *
-             std::max<double>(1.0, double(bytes) / measured.front().first);
-    size_t i = 1;
-    while (i + 1 < measured.size() && measured[i].first < bytes)
-      ++i;
-    auto [b0, t0] = measured[i - 1];
-    auto [b1, t1] = measured[i];
-    return t0 + (t1 - t0) * double(bytes - b0) / double(b1 - b0);
-  }
-  double c = 2.0 * (numReplicas - 1) / numReplicas;
-  return latencyUs + c * bytes / (bandwidthGbps * 1e3);
+  return getModelledAllReduceMicros(measured, latencyUs, bandwidthGbps, bytes,
+                                    numReplicas);
 }
 
 void FuseReductionsPass::remarkUnfused(const Candidate &candidate,

@@ -3,10 +3,20 @@
 #include "replica/Dialect/Replica/Transforms/Passes.h"
 
 #include "replica/Dialect/Replica/IR/ReplicaOps.h"
+#include "replica/Dialect/Replica/Transforms/CostTable.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/ToolOutputFile.h"
+
 #include <deque>
 
 namespace mlir::replica {
@@ -129,8 +139,172 @@ struct ScheduleCollectivesPass
   /// Completes the oldest collective in flight where a start would exceed
   /// max-in-flight.
   void bound(Block &block);
+
+  /// The modelled timeline of `block`, null where it has no all-reduce.
+  std::optional<llvm::json::Object> model(Block &block);
+  /// Adds the timelines to the report file.
+  LogicalResult writeReport(llvm::json::Array timelines);
+
+  /// `cost-table` as (bytes, microseconds), by size.
+  SmallVector<CostTableEntry> measured;
 };
 } // namespace
+
+/// The arithmetic of `op` and the ops it holds, as the model counts it: a
+/// linalg op's iterations times the ops of its body, an elementwise op's
+/// result elements; nothing for what has dynamic sizes.
+static double getWork(Operation *op) {
+  double work = 0;
+  op->walk<WalkOrder::PreOrder>([&](Operation *nested) {
+    if (auto linalgOp = dyn_cast<linalg::LinalgOp>(nested)) {
+      double iterations = 1;
+      for (int64_t range : linalgOp.getStaticLoopRanges())
+        iterations *= ShapedType::isDynamic(range) ? 0 : range;
+      double bodyOps = 1;
+      if (Block *body = linalgOp.getBlock())
+        bodyOps = std::max<double>(1, body->getOperations().size() - 1);
+      work += iterations * bodyOps;
+      return WalkResult::skip();
+    }
+    if (nested->hasTrait<OpTrait::Elementwise>())
+      for (Type type : nested->getResultTypes())
+        if (auto shaped = dyn_cast<RankedTensorType>(type);
+            shaped && shaped.hasStaticShape())
+          work += shaped.getNumElements();
+    return WalkResult::advance();
+  });
+  return work;
+}
+
+/// The bytes an all-reduce of `values` moves.
+static int64_t getBytes(ValueRange values) {
+  int64_t bytes = 0;
+  for (Type type : values.getTypes()) {
+    Type local = getLocalType(type);
+    auto shaped = dyn_cast<ShapedType>(local);
+    Type element = shaped ? shaped.getElementType() : local;
+    int64_t count = shaped && shaped.hasStaticShape() ? shaped.getNumElements()
+                                                       : 1;
+    bytes += count * llvm::divideCeil(element.getIntOrFloatBitWidth(), 8);
+  }
+  return bytes;
+}
+
+/// The number of replicas an all-reduce at `op` reduces over.
+static int64_t getNumReplicas(Operation *op, ValueRange inputs) {
+  if (auto distributed = dyn_cast<DistributedType>(inputs.front().getType()))
+    return distributed.getNumReplicas();
+  return getInReplicaContext(op).value_or(1);
+}
+
+static std::string formatLocation(Location loc) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  loc.print(os);
+  return text;
+}
+
+std::optional<llvm::json::Object> ScheduleCollectivesPass::model(Block &block) {
+  /// One all-reduce on the timeline.
+  struct Entry {
+    Operation *op;
+    int64_t bytes;
+    double commUs, startUs, endUs, exposedUs = 0;
+    bool async;
+  };
+  SmallVector<Entry> entries;
+  DenseMap<Operation *, size_t> byStart;
+  double now = 0, channelFree = 0, computeUs = 0;
+  auto issue = [&](Operation *op, ValueRange inputs, bool async) -> Entry & {
+    int64_t bytes = getBytes(inputs);
+    double comm = getModelledAllReduceMicros(measured, latencyUs, bandwidthGbps,
+                                             bytes,
+                                             getNumReplicas(op, inputs));
+    double start = std::max(now, channelFree);
+    channelFree = start + comm;
+    entries.push_back({op, bytes, comm, start, channelFree, 0, async});
+    return entries.back();
+  };
+  auto complete = [&](Entry &entry) {
+    entry.exposedUs = std::max(0.0, entry.endUs - now);
+    now = std::max(now, entry.endUs);
+  };
+  for (Operation &op : block) {
+    if (auto start = dyn_cast<AllReduceStartOp>(op)) {
+      issue(start, start.getInputs(), /*async=*/true);
+      byStart[start] = entries.size() - 1;
+    } else if (auto done = dyn_cast<AllReduceDoneOp>(op)) {
+      complete(entries[byStart.lookup(done.getStart())]);
+    } else if (isa<AllReduceOp, BatchAllReduceOp>(op)) {
+      complete(issue(&op, op.getOperands(), /*async=*/false));
+    } else {
+      double us = getWork(&op) / (computeGflops * 1e3);
+      computeUs += us;
+      now += us;
+    }
+  }
+  if (entries.empty())
+    return std::nullopt;
+  llvm::json::Array collectives;
+  double commUs = 0, exposedUs = 0;
+  for (const Entry &entry : entries) {
+    commUs += entry.commUs;
+    exposedUs += entry.exposedUs;
+    collectives.push_back(llvm::json::Object{
+        {"loc", formatLocation(entry.op->getLoc())},
+        {"kind", stringifyReductionKind(
+                     entry.op->getAttrOfType<ReductionKindAttr>("kind")
+                         .getValue())},
+        {"async", entry.async},
+        {"bytes", entry.bytes},
+        {"comm_us", entry.commUs},
+        {"start_us", entry.startUs},
+        {"end_us", entry.endUs},
+        {"exposed_us", entry.exposedUs},
+        {"exposed_blocking_us", entry.commUs}});
+  }
+  auto function = block.getParentOp()->getParentOfType<FunctionOpInterface>();
+  if (auto self = dyn_cast<FunctionOpInterface>(block.getParentOp()))
+    function = self;
+  return llvm::json::Object{
+      {"function", function ? function.getName().str() : std::string()},
+      {"loc", formatLocation(block.getParentOp()->getLoc())},
+      {"compute_us", computeUs},
+      {"comm_us", commUs},
+      {"exposed_us", exposedUs},
+      {"exposed_blocking_us", commUs},
+      {"step_us", now},
+      {"step_blocking_us", computeUs + commUs},
+      {"collectives", std::move(collectives)}};
+}
+
+LogicalResult
+ScheduleCollectivesPass::writeReport(llvm::json::Array timelines) {
+  // The fusion report of the same pipeline gains the timeline; another
+  // file's content is replaced.
+  llvm::json::Object document;
+  if (auto existing = llvm::MemoryBuffer::getFile(report)) {
+    llvm::Expected<llvm::json::Value> parsed =
+        llvm::json::parse((*existing)->getBuffer());
+    if (!parsed)
+      llvm::consumeError(parsed.takeError());
+    else if (llvm::json::Object *object = parsed->getAsObject();
+             object && object->getString("pass") == "replica-fuse-reductions")
+      document = std::move(*object);
+  }
+  if (document.empty())
+    document["pass"] = getArgument();
+  document["timeline"] = std::move(timelines);
+  std::string error;
+  auto file = openOutputFile(report, &error);
+  if (!file)
+    return getOperation()->emitError("cannot write the schedule report: ")
+           << error;
+  file->os() << llvm::formatv("{0:2}", llvm::json::Value(std::move(document)))
+             << "\n";
+  file->keep();
+  return success();
+}
 
 void ScheduleCollectivesPass::schedule(Block &block) {
   SmallVector<Operation *> collectives;
@@ -196,10 +370,32 @@ void ScheduleCollectivesPass::bound(Block &block) {
 }
 
 void ScheduleCollectivesPass::runOnOperation() {
+  StringRef badEntry;
+  FailureOr<SmallVector<CostTableEntry>> entries =
+      parseCostTable(costTable, badEntry);
+  if (failed(entries)) {
+    emitError(getOperation()->getLoc())
+        << "invalid cost-table entry '" << badEntry
+        << "': expected increasing bytes:microseconds pairs, both positive";
+    return signalPassFailure();
+  }
+  measured = std::move(*entries);
+  if (computeGflops <= 0) {
+    emitError(getOperation()->getLoc())
+        << "compute-gflops must be positive, got " << computeGflops;
+    return signalPassFailure();
+  }
+
   SmallVector<Block *> blocks;
   getOperation()->walk([&](Block *block) { blocks.push_back(block); });
+  llvm::json::Array timelines;
   for (Block *block : blocks) {
     schedule(*block);
     bound(*block);
+    if (!report.empty())
+      if (std::optional<llvm::json::Object> timeline = model(*block))
+        timelines.push_back(std::move(*timeline));
   }
+  if (!report.empty() && failed(writeReport(std::move(timelines))))
+    signalPassFailure();
 }

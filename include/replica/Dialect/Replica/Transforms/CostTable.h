@@ -11,6 +11,7 @@
 #define REPLICA_DIALECT_REPLICA_TRANSFORMS_COSTTABLE_H
 
 #include "mlir/Support/LLVM.h"
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 
@@ -28,6 +29,14 @@ using CostTableEntry = std::pair<int64_t, double>;
 /// is an empty table.
 FailureOr<SmallVector<CostTableEntry>> parseCostTable(StringRef text,
                                                       StringRef &badEntry);
+
+/// The modelled time in microseconds of an all-reduce of `bytes` over
+/// `numReplicas` replicas: piecewise linear through `measured` where it is
+/// not empty (flat below the smallest size, the last segment's slope beyond
+/// the largest), else alpha + 2(n-1)/n * B / beta.
+double getModelledAllReduceMicros(ArrayRef<CostTableEntry> measured,
+                                  double latencyUs, double bandwidthGbps,
+                                  int64_t bytes, int64_t numReplicas);
 
 } // namespace mlir::replica
 

@@ -363,10 +363,30 @@ def ReplicaScheduleCollectivesPass : Pass<"replica-schedule-collectives"> {
     %r = replica.all_reduce_done %f : !replica.future<tensor<64x64xf32>>
     %u = arith.subf %w, %r : tensor<64x64xf32>
     ```
+
+    `report=<file.json>` adds a modelled timeline of every block with
+    all-reduces to the JSON object the file holds (the fusion report that
+    `replica-fuse-reductions` wrote before it), or writes one: compute from
+    the IR (each linalg op's iterations times the ops of its body, each
+    elementwise tensor op's elements, at `compute-gflops`), communication
+    from the cost model of the fusion pass (`latency-us`, `bandwidth-gbps`
+    or `cost-table`), all-reduces one after another on one channel. Each
+    all-reduce gets its modelled start, end and exposed time (how long the
+    computation waits for it) as scheduled and as if blocking.
   }];
   let options = [
     Option<"maxInFlight", "max-in-flight", "int64_t", "0",
            "Collectives in flight at once at most (0: no bound)">,
+    Option<"report", "report", "std::string", "\"\"",
+           "Add the modelled timeline to this JSON file (the fusion report)">,
+    Option<"latencyUs", "latency-us", "double", "20.0",
+           "Modelled all-reduce latency in microseconds (report)">,
+    Option<"bandwidthGbps", "bandwidth-gbps", "double", "370.0",
+           "Modelled all-reduce bandwidth in GB/s (report)">,
+    Option<"costTable", "cost-table", "std::string", "\"\"",
+           "Measured all-reduce times, bytes:microseconds,... (report)">,
+    Option<"computeGflops", "compute-gflops", "double", "10.0",
+           "Modelled compute rate in GFLOP/s (report)">,
   ];
   let statistics = [
     Statistic<"numStarted", "started", "Collectives made asynchronous">,
