@@ -15,6 +15,13 @@ bytes, members (how many in place), padding and the modelled time. Members
 narrower than a pixel merge into their neighbours; every segment and bar
 carries a tooltip (<title>) with the exact numbers and the member's location.
 
+With --timeline it draws the modelled timeline instead, which
+`-replica-schedule-collectives=report=FILE` adds to the report (or writes
+alone): per block with all-reduces, the step as scheduled (computation in
+grey, each all-reduce in blue on the communication lane from its modelled
+start to its end, the part the computation waits for in red) and, below,
+the same step with every all-reduce blocking.
+
 Hand-written SVG, standard library only; the same report gives the same file.
 """
 
@@ -91,12 +98,89 @@ def tick_label(value, unit_name, unit):
     return "%s %s" % (s, unit_name) if value else "0"
 
 
-def load(path):
+def load(path, key):
     with open(path) as f:
         report = json.load(f)
-    if not isinstance(report, dict) or "packs" not in report:
-        sys.exit("FAIL: %s is not a replica-fuse-reductions report (no 'packs')" % path)
+    if not isinstance(report, dict) or key not in report:
+        sys.exit("FAIL: %s has no '%s' (a report of %s)" % (
+            path, key, "-replica-schedule-collectives" if key == "timeline"
+            else "-replica-fuse-reductions"))
     return report
+
+
+COMPUTE = "#c8c8c8"
+COMM = "#4f81bd"
+EXPOSED = "#c0392b"
+LANE_H = 12
+
+
+def render_timeline(report, title, bar_width):
+    """The modelled timeline of each block: scheduled, then blocking."""
+    blocks = report["timeline"]
+    limit = max([b["step_blocking_us"] for b in blocks] + [1e-9])
+    scale = bar_width / limit
+    x0 = MARGIN + 10 * CHAR_W
+    block_h = 3 * LANE_H + 2 * GAP + 40
+    width = max(x0 + bar_width + MARGIN, MARGIN * 2 + len(title) * 9.5)
+    y_title = MARGIN + 16
+    y_legend = y_title + 26
+    y0 = y_legend + 24
+    height = y0 + len(blocks) * block_h + 24
+    out = []
+    w = out.append
+    w('<?xml version="1.0" encoding="UTF-8"?>')
+    w('<svg xmlns="http://www.w3.org/2000/svg" width="%s" height="%s" viewBox="0 0 %s %s" '
+      'font-family="DejaVu Sans Mono, Menlo, Consolas, monospace" font-size="%d">'
+      % (num(width), num(height), num(width), num(height), FONT))
+    w('<rect width="100%" height="100%" fill="white"/>')
+    w('<text x="%s" y="%s" font-size="16" font-weight="bold" font-family="DejaVu Sans, '
+      'Helvetica, Arial, sans-serif">%s</text>' % (MARGIN, y_title, esc(title)))
+    lx = MARGIN
+    for label, colour in (("computation", COMPUTE), ("all-reduce in flight", COMM),
+                          ("exposed: computation waits", EXPOSED)):
+        w('<rect x="%s" y="%s" width="20" height="%d" fill="%s"/>'
+          % (num(lx), y_legend - 10, LANE_H, colour))
+        w('<text x="%s" y="%s">%s</text>' % (num(lx + 26), y_legend, esc(label)))
+        lx += 26 + len(label) * CHAR_W + 24
+    for i, block in enumerate(blocks):
+        y = y0 + i * block_h
+        w('<text x="%s" y="%s">%s</text>' % (MARGIN, num(y + 12), esc(
+            "@%s %s: compute %.1f µs, all-reduces %.1f µs; exposed %.1f µs scheduled "
+            "(step %.1f µs), %.1f µs blocking (step %.1f µs)" % (
+                block.get("function", "?"), block.get("loc", ""), block["compute_us"],
+                block["comm_us"], block["exposed_us"], block["step_us"],
+                block["exposed_blocking_us"], block["step_blocking_us"]))))
+        lane = y + 20
+        w('<text x="%s" y="%s">scheduled</text>' % (MARGIN, num(lane + LANE_H - 2)))
+        w('<rect x="%s" y="%s" width="%s" height="%d" fill="%s"/>'
+          % (num(x0), num(lane), num(block["step_us"] * scale), LANE_H, COMPUTE))
+        comm_lane = lane + LANE_H + GAP / 2
+        for c in block["collectives"]:
+            tip = "%s all-reduce of %d bytes at %s: %.3f to %.3f us, exposed %.3f us%s" % (
+                c["kind"], c["bytes"], c["loc"], c["start_us"], c["end_us"],
+                c["exposed_us"], "" if c["async"] else " (blocking)")
+            w('<rect x="%s" y="%s" width="%s" height="%d" fill="%s" stroke="white" '
+              'stroke-width="0.5"><title>%s</title></rect>'
+              % (num(x0 + c["start_us"] * scale), num(comm_lane),
+                 num(max(c["comm_us"] * scale, 0.5)), LANE_H, COMM, esc(tip)))
+            if c["exposed_us"] > 0:
+                w('<rect x="%s" y="%s" width="%s" height="%d" fill="%s"><title>%s</title></rect>'
+                  % (num(x0 + (c["end_us"] - c["exposed_us"]) * scale), num(lane),
+                     num(max(c["exposed_us"] * scale, 0.5)), LANE_H, EXPOSED, esc(tip)))
+        blocking = comm_lane + LANE_H + GAP
+        w('<text x="%s" y="%s">blocking</text>' % (MARGIN, num(blocking + LANE_H - 2)))
+        w('<rect x="%s" y="%s" width="%s" height="%d" fill="%s"/>'
+          % (num(x0), num(blocking), num(block["compute_us"] * scale), LANE_H, COMPUTE))
+        w('<rect x="%s" y="%s" width="%s" height="%d" fill="%s"><title>every all-reduce '
+          'blocking: %.3f us exposed</title></rect>'
+          % (num(x0 + block["compute_us"] * scale), num(blocking),
+             num(block["comm_us"] * scale), LANE_H, EXPOSED, block["comm_us"]))
+    w('<text x="%s" y="%s" fill="#808080" font-size="10">from %s: modelled times, one '
+      'scale for all blocks (%s px = %.3g µs); blocking: the all-reduces drawn together '
+      'after the computation</text>' % (MARGIN, num(height - 10), esc(report.get("pass", "?")),
+                                         num(bar_width), limit))
+    w('</svg>')
+    return "\n".join(out) + "\n"
 
 
 def pack_rows(report):
@@ -306,6 +390,8 @@ def render(report, title, bar_width):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("report", help="JSON report of -replica-fuse-reductions=report=FILE")
+    ap.add_argument("--timeline", action="store_true",
+                    help="draw the modelled timeline of -replica-schedule-collectives")
     ap.add_argument("-o", "--output", required=True, help="SVG file to write ('-' for stdout)")
     ap.add_argument("--title", help="picture title (default: from the report's file name)")
     ap.add_argument("--width", type=int, default=760,
@@ -313,9 +399,14 @@ def main():
     args = ap.parse_args()
     if args.width < 50:
         sys.exit("FAIL: --width must be at least 50")
-    report = load(args.report)
-    title = args.title or "replica-fuse-reductions packs: %s" % os.path.basename(args.report)
-    svg = render(report, title, args.width)
+    if args.timeline:
+        report = load(args.report, "timeline")
+        title = args.title or "modelled timeline: %s" % os.path.basename(args.report)
+        svg = render_timeline(report, title, args.width)
+    else:
+        report = load(args.report, "packs")
+        title = args.title or "replica-fuse-reductions packs: %s" % os.path.basename(args.report)
+        svg = render(report, title, args.width)
     if args.output == "-":
         sys.stdout.write(svg)
     else:

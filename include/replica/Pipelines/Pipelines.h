@@ -84,15 +84,16 @@ struct FusionModel {
 
 /// cpu: the reduction is a loop over memory in one process (a start-up of
 /// about a microsecond, a memory-bound bandwidth): packs of about 200 KB.
-/// Host compute (cpu, mpi): vectorised loops on one core, about 10 GFLOP/s.
-inline constexpr FusionModel kCPUFusionModel{1.0, 10.0, 10.0};
+/// Host compute (cpu, mpi): the generated loops on one core, about 2 GFLOP/s
+/// (1.2 to 2.6 measured on imported training steps).
+inline constexpr FusionModel kCPUFusionModel{1.0, 10.0, 2.0};
 /// mpi: packs of about 1 MB. Measured by `replica-run --calibrate` on 2
 /// ranks, Open MPI's shared-memory all-reduce costs tens of microseconds per
 /// call and a few GB/s (best per byte around 1 MiB); replica's shared-memory
 /// transport, the default, costs a microsecond or two per call and reduces
 /// any size at memory bandwidth, so there packs of this size keep the calls
 /// few without making any pack wait long.
-inline constexpr FusionModel kMPIFusionModel{10.0, 5.0, 10.0};
+inline constexpr FusionModel kMPIFusionModel{10.0, 5.0, 2.0};
 /// nccl: NVLink-class GPUs, the fusion pass's own default; an H100's FP32
 /// rate without tensor cores.
 inline constexpr FusionModel kNCCLFusionModel{20.0, 370.0, 50000.0};

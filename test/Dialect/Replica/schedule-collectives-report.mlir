@@ -1,6 +1,7 @@
 // RUN: replica-opt %s -replica-fuse-reductions="max-ops-per-pack=1 report=%t.json" \
 // RUN:   -replica-schedule-collectives="report=%t.json latency-us=10 bandwidth-gbps=1 compute-gflops=1" -o /dev/null
 // RUN: FileCheck %s --input-file=%t.json
+// RUN: %python %S/../../../bench/pack_picture.py %t.json --timeline -o - | FileCheck %s --check-prefix=SVG
 // RUN: replica-opt %s -replica-schedule-collectives="report=%t.alone.json" -o /dev/null
 // RUN: FileCheck %s --input-file=%t.alone.json --check-prefix=ALONE
 // RUN: not replica-opt %s -replica-schedule-collectives="cost-table=8:1,4:2" 2>&1 | FileCheck %s --check-prefix=TABLE
@@ -42,6 +43,15 @@
 // CHECK-NEXT:       "function": "step",
 // CHECK:            "step_blocking_us": 162.336
 // CHECK-NEXT:       "step_us": 147.216
+
+// bench/pack_picture.py draws it: each all-reduce on the communication lane,
+// the exposed part on the computation's.
+// SVG: <svg
+// SVG: compute 134.1 µs, all-reduces 28.2 µs; exposed 13.1 µs scheduled (step 147.2 µs), 28.2 µs blocking (step 162.3 µs)
+// SVG: fill="#4f81bd" {{.*}}<title>sum all-reduce of 4096 bytes at {{.*}}: 66.560 to 80.656 us, exposed 0.000 us</title>
+// SVG: fill="#4f81bd" {{.*}}<title>sum all-reduce of 4096 bytes at {{.*}}: 132.096 to 146.192 us, exposed 13.072 us</title>
+// SVG-NEXT: fill="#c0392b"><title>sum all-reduce of 4096 bytes
+// SVG: </svg>
 
 // Alone (no fusion report in the file), the pass writes its own.
 // ALONE:      "pass": "replica-schedule-collectives",

@@ -171,3 +171,41 @@ func.func @side_effects_are_barriers(%w: tensor<8xf32>, %n: index, %v: f32) -> (
   return %u, %h : tensor<8xf32>, tensor<8xf32>
 }
 }
+
+// -----
+
+// A call of a function without side effects (the importer outlines a step
+// into such calls) is no barrier: the second part's gradient is reduced
+// while the third part computes. A call of one that prints is: the first
+// part's gradient starts after it.
+
+module attributes {replica.num_replicas = 2 : i64} {
+func.func private @part(%x: tensor<8xf32>) -> tensor<8xf32> {
+  %y = arith.mulf %x, %x : tensor<8xf32>
+  return %y : tensor<8xf32>
+}
+func.func private @log(%x: tensor<8xf32>) -> tensor<8xf32> {
+  %c0 = arith.constant 0 : index
+  %e = tensor.extract %x[%c0] : tensor<8xf32>
+  vector.print %e : f32
+  return %x : tensor<8xf32>
+}
+// CHECK-LABEL: func.func @calls(
+// CHECK:         %[[G1:.*]] = call @part(
+// CHECK-NEXT:    call @log(
+// CHECK-NEXT:    %[[F1:.*]] = replica.all_reduce_start sum %[[G1]]
+// CHECK-NEXT:    %[[G2:.*]] = call @part(%[[G1]])
+// CHECK-NEXT:    %[[F2:.*]] = replica.all_reduce_start sum %[[G2]]
+// CHECK-NEXT:    call @part(%[[G2]])
+// CHECK-NEXT:    replica.all_reduce_done %[[F1]]
+// CHECK-NEXT:    replica.all_reduce_done %[[F2]]
+func.func @calls(%w: tensor<8xf32>) -> (tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) {
+  %g1 = func.call @part(%w) : (tensor<8xf32>) -> tensor<8xf32>
+  %l = func.call @log(%w) : (tensor<8xf32>) -> tensor<8xf32>
+  %g2 = func.call @part(%g1) : (tensor<8xf32>) -> tensor<8xf32>
+  %g3 = func.call @part(%g2) : (tensor<8xf32>) -> tensor<8xf32>
+  %r1 = replica.all_reduce sum %g1 : tensor<8xf32>
+  %r2 = replica.all_reduce sum %g2 : tensor<8xf32>
+  return %r1, %r2, %g3 : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
+}
+}

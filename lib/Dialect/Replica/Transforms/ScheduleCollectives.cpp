@@ -71,22 +71,17 @@ static bool isHoistedStart(Operation *op) {
          isa<AllReduceStartOp>(*op->user_begin());
 }
 
-/// Whether a collective may not move across `op`: an op with side effects
-/// (a print, a store, a call, a loop that may not end) other than the
-/// starts and dones whose order is the schedule.
-static bool isBarrier(Operation &op) {
-  return !isa<AllReduceStartOp, AllReduceDoneOp>(op) &&
-         !isMemoryEffectFree(&op);
-}
+/// Whether a collective may not move across an op.
+using BarrierFn = function_ref<bool(Operation &)>;
 
 /// Moves `op` right after the last producer of its operands, pack layout
 /// ops feeding only it first, but not above a barrier. Starts hoisted there
 /// before stay first, so starts keep their program order.
-static void hoist(Block &block, Operation *op) {
+static void hoist(Block &block, Operation *op, BarrierFn isBarrier) {
   for (Value operand : op->getOperands())
     if (Operation *producer = getProducerIn(block, operand);
         producer && isPackLayout(producer) && producer->hasOneUse())
-      hoist(block, producer);
+      hoist(block, producer, isBarrier);
   Operation *last = getLastProducer(block, op);
   for (Operation *before = op->getPrevNode(); before != last;
        before = before->getPrevNode())
@@ -103,12 +98,12 @@ static void hoist(Block &block, Operation *op) {
 
 /// Moves `op` right before the first use of its results, pack layout ops
 /// reading only it first, but not below a barrier.
-static void sink(Block &block, Operation *op) {
+static void sink(Block &block, Operation *op, BarrierFn isBarrier) {
   for (Operation *user : llvm::make_early_inc_range(op->getUsers()))
     if (user->getBlock() == &block && isPackLayout(user) &&
         llvm::all_of(user->getOperands(),
                      [&](Value operand) { return operand.getDefiningOp() == op; }))
-      sink(block, user);
+      sink(block, user, isBarrier);
   Operation *first = getFirstUser(block, op);
   if (!first)
     first = block.getTerminator();
@@ -136,6 +131,17 @@ struct ScheduleCollectivesPass
 
   /// Splits the all-reduces of `block` into starts and dones.
   void schedule(Block &block);
+  /// Whether a collective may not move across `op`: an op with side effects
+  /// (a print, a store, a loop that may not end, a call of a function with
+  /// any) other than the starts and dones whose order is the schedule.
+  bool isBarrier(Operation &op);
+  /// Whether nothing in `function`'s body has side effects.
+  bool isFreeOfSideEffects(FunctionOpInterface function);
+  /// The arithmetic of `op`, the ops it holds and the functions it calls,
+  /// as the model counts it: a linalg op's iterations times the ops of its
+  /// body, an elementwise op's result elements; nothing for what has
+  /// dynamic sizes.
+  double getWork(Operation *op);
   /// Completes the oldest collective in flight where a start would exceed
   /// max-in-flight.
   void bound(Block &block);
@@ -147,13 +153,40 @@ struct ScheduleCollectivesPass
 
   /// `cost-table` as (bytes, microseconds), by size.
   SmallVector<CostTableEntry> measured;
+  /// isFreeOfSideEffects, by function.
+  DenseMap<Operation *, bool> freeFunctions;
+  /// getWork, by function.
+  DenseMap<Operation *, double> functionWork;
 };
 } // namespace
 
-/// The arithmetic of `op` and the ops it holds, as the model counts it: a
-/// linalg op's iterations times the ops of its body, an elementwise op's
-/// result elements; nothing for what has dynamic sizes.
-static double getWork(Operation *op) {
+bool ScheduleCollectivesPass::isBarrier(Operation &op) {
+  if (isa<AllReduceStartOp, AllReduceDoneOp>(op) || isMemoryEffectFree(&op))
+    return false;
+  // The importer outlines a step into calls of tensor functions: moving
+  // across them is what overlaps the all-reduce of one part's gradients
+  // with the backward pass of the next.
+  if (auto call = dyn_cast<CallOpInterface>(op))
+    if (auto callee =
+            dyn_cast_or_null<FunctionOpInterface>(call.resolveCallable()))
+      return !isFreeOfSideEffects(callee);
+  return true;
+}
+
+bool ScheduleCollectivesPass::isFreeOfSideEffects(
+    FunctionOpInterface function) {
+  auto [known, inserted] = freeFunctions.try_emplace(function, false);
+  if (!inserted || function.isExternal())
+    return !inserted && known->second;
+  // Recursion stays conservative: the entry says false until the body is
+  // checked.
+  bool free = llvm::none_of(function.getFunctionBody().getOps(),
+                            [&](Operation &op) { return isBarrier(op); });
+  freeFunctions[function] = free;
+  return free;
+}
+
+double ScheduleCollectivesPass::getWork(Operation *op) {
   double work = 0;
   op->walk<WalkOrder::PreOrder>([&](Operation *nested) {
     if (auto linalgOp = dyn_cast<linalg::LinalgOp>(nested)) {
@@ -165,6 +198,18 @@ static double getWork(Operation *op) {
         bodyOps = std::max<double>(1, body->getOperations().size() - 1);
       work += iterations * bodyOps;
       return WalkResult::skip();
+    }
+    if (auto call = dyn_cast<CallOpInterface>(nested)) {
+      auto callee =
+          dyn_cast_or_null<FunctionOpInterface>(call.resolveCallable());
+      if (callee && !callee.isExternal()) {
+        // Recursion counts the callee's body once.
+        auto [known, inserted] = functionWork.try_emplace(callee, 0.0);
+        if (inserted)
+          functionWork[callee] = getWork(callee);
+        work += functionWork.lookup(callee);
+      }
+      return WalkResult::advance();
     }
     if (nested->hasTrait<OpTrait::Elementwise>())
       for (Type type : nested->getResultTypes())
@@ -322,8 +367,9 @@ void ScheduleCollectivesPass::schedule(Block &block) {
     auto done = AllReduceDoneOp::create(builder, op->getLoc(), start);
     op->replaceAllUsesWith(done.getResults());
     op->erase();
-    hoist(block, start);
-    sink(block, done);
+    auto isBarrier = [&](Operation &other) { return this->isBarrier(other); };
+    hoist(block, start, isBarrier);
+    sink(block, done, isBarrier);
     if (llvm::all_of(llvm::make_range(std::next(start->getIterator()),
                                        done->getIterator()),
                      isFree)) {
