@@ -195,6 +195,9 @@ void mlir::replica::buildLowerToNCCLPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
   pm.addPass(createGpuKernelOutliningPass());
+  // Kernels on the replica's compute stream, the host waiting only where it
+  // reads memory.
+  pm.addPass(createReplicaOrderGPUStreamsPass());
   GpuNVVMAttachTargetOptions target;
   target.chip = options.gpuChip;
   target.features = options.gpuFeatures;

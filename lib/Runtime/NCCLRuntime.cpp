@@ -44,16 +44,25 @@
 #define REPLICA_NCCL_EXPORT __attribute__((visibility("default")))
 
 namespace {
-/// One replica: its device, the device's primary context, its communicator
-/// and the stream its collectives are enqueued on.
+/// One replica: its device, the device's primary context, its communicator,
+/// the stream its collectives are enqueued on and the stream its kernels are
+/// (mgpuStreamCreate's answer), ordered against each other by events.
 struct Replica {
   int rank = 0;
   CUdevice device = 0;
   CUcontext context = nullptr;
   ncclComm_t comm = nullptr;
   CUstream stream = nullptr;
+  CUstream compute = nullptr;
+  /// Recorded on `compute` before a collective; `stream` waits for it.
+  CUevent computeReady = nullptr;
+  /// Recorded on `stream` after collectives; `compute` waits for it.
+  CUevent collectivesDone = nullptr;
   /// Depth of replica_nccl_group_start calls not yet ended.
   int groupDepth = 0;
+  /// Buffers freed while the streams may still use them: freed at the next
+  /// wait for the compute stream.
+  std::vector<void *> deferredFrees;
 };
 
 /// The replicas this process drives (all of them, or its own under mpirun).
@@ -158,6 +167,45 @@ static void waitFor(const char *function, CUstream stream) {
   }
 }
 
+/// The replica's streams and the events that order them (in its context).
+static void createStreams(Replica &replica) {
+  CUDA_REPORT_IF_ERROR(cuStreamCreate(&replica.stream, CU_STREAM_NON_BLOCKING));
+  CUDA_REPORT_IF_ERROR(
+      cuStreamCreate(&replica.compute, CU_STREAM_NON_BLOCKING));
+  CUDA_REPORT_IF_ERROR(
+      cuEventCreate(&replica.computeReady, CU_EVENT_DISABLE_TIMING));
+  CUDA_REPORT_IF_ERROR(
+      cuEventCreate(&replica.collectivesDone, CU_EVENT_DISABLE_TIMING));
+}
+
+/// The collectives enqueued next on `replica.stream` start after the
+/// kernels enqueued so far (which produce their inputs).
+static void collectivesAfterCompute(Replica &replica) {
+  CUDA_REPORT_IF_ERROR(cuEventRecord(replica.computeReady, replica.compute));
+  CUDA_REPORT_IF_ERROR(
+      cuStreamWaitEvent(replica.stream, replica.computeReady, /*flags=*/0));
+}
+
+/// The kernels enqueued next start after the collectives enqueued so far
+/// (which produce their inputs); the host goes on.
+static void computeAfterCollectives(Replica &replica) {
+  CUDA_REPORT_IF_ERROR(
+      cuEventRecord(replica.collectivesDone, replica.stream));
+  CUDA_REPORT_IF_ERROR(
+      cuStreamWaitEvent(replica.compute, replica.collectivesDone, /*flags=*/0));
+}
+
+static void freeDeferred(Replica &replica) {
+  for (void *data : replica.deferredFrees)
+    CUDA_REPORT_IF_ERROR(cuMemFree(reinterpret_cast<CUdeviceptr>(data)));
+  replica.deferredFrees.clear();
+}
+
+/// Buffers freed between two waits at most: beyond, a free waits for the
+/// compute stream (a loop that never reads on the host must not hold every
+/// iteration's buffers).
+static constexpr size_t kMaxDeferredFrees = 4096;
+
 //===----------------------------------------------------------------------===//
 // Buffers
 //===----------------------------------------------------------------------===//
@@ -231,17 +279,20 @@ template <typename Elem> struct Collective {
       : function(function), replica(getCurrent(function)),
         input(decodeBuffer(function, "input", in, elementSize)),
         output(decodeBuffer(function, "output", out, elementSize)),
-        stream(static_cast<CUstream>(stream)) {}
+        stream(static_cast<CUstream>(stream)) {
+    if (replica.groupDepth == 0)
+      collectivesAfterCompute(replica);
+  }
 
   ncclRedOp_t getOp(int32_t op) const {
     return getRedOp(function, op, Elem::isInteger);
   }
 
-  /// Outside a group a collective completes before the call returns;
-  /// inside one, at replica_nccl_group_end.
+  /// Outside a group, the kernels enqueued next wait for the collective;
+  /// inside one, for the group (replica_nccl_group_end).
   void finish() const {
     if (replica.groupDepth == 0)
-      waitFor(function, stream);
+      computeAfterCollectives(replica);
   }
 
   const char *function;
@@ -421,8 +472,7 @@ REPLICA_NCCL_EXPORT int32_t replica_nccl_init(int64_t numReplicas,
       CUDA_REPORT_IF_ERROR(
           cuDevicePrimaryCtxRetain(&replica.context, replica.device));
       CUDA_REPORT_IF_ERROR(cuCtxSetCurrent(replica.context));
-      CUDA_REPORT_IF_ERROR(
-          cuStreamCreate(&replica.stream, CU_STREAM_NON_BLOCKING));
+      createStreams(replica);
     }
     return 0;
   }
@@ -459,7 +509,7 @@ REPLICA_NCCL_EXPORT int32_t replica_nccl_init(int64_t numReplicas,
   CUDA_REPORT_IF_ERROR(
       cuDevicePrimaryCtxRetain(&replica.context, replica.device));
   CUDA_REPORT_IF_ERROR(cuCtxSetCurrent(replica.context));
-  CUDA_REPORT_IF_ERROR(cuStreamCreate(&replica.stream, CU_STREAM_NON_BLOCKING));
+  createStreams(replica);
   ncclUniqueId id;
   if (rank == 0)
     NCCL_REPORT_IF_ERROR(ncclGetUniqueId(&id));
@@ -491,8 +541,13 @@ REPLICA_NCCL_EXPORT void replica_nccl_finalize(void) {
   for (Replica &replica : state.replicas) {
     current = &replica;
     CUDA_REPORT_IF_ERROR(cuCtxSetCurrent(replica.context));
+    CUDA_REPORT_IF_ERROR(cuStreamSynchronize(replica.compute));
     CUDA_REPORT_IF_ERROR(cuStreamSynchronize(replica.stream));
+    freeDeferred(replica);
     NCCL_REPORT_IF_ERROR(ncclCommDestroy(replica.comm));
+    CUDA_REPORT_IF_ERROR(cuEventDestroy(replica.computeReady));
+    CUDA_REPORT_IF_ERROR(cuEventDestroy(replica.collectivesDone));
+    CUDA_REPORT_IF_ERROR(cuStreamDestroy(replica.compute));
     CUDA_REPORT_IF_ERROR(cuStreamDestroy(replica.stream));
   }
   state.replicas.clear();
@@ -636,22 +691,25 @@ REPLICA_NCCL_EXPORT void *replica_nccl_stream(void) {
 
 REPLICA_NCCL_EXPORT void replica_nccl_group_start(void) {
   Replica &replica = getCurrent("replica_nccl_group_start");
+  if (replica.groupDepth == 0)
+    collectivesAfterCompute(replica);
   NCCL_REPORT_IF_ERROR(ncclGroupStart());
   ++replica.groupDepth;
 }
 
-/// Launches the group's collectives together and waits for them.
+/// Launches the group's collectives together; the kernels enqueued next
+/// wait for them.
 REPLICA_NCCL_EXPORT void replica_nccl_group_end(void *stream) {
   Replica &replica = getCurrent("replica_nccl_group_end");
   if (replica.groupDepth == 0)
     fail("replica_nccl_group_end", "no group was started");
   NCCL_REPORT_IF_ERROR(ncclGroupEnd());
   if (--replica.groupDepth == 0)
-    waitFor("replica_nccl_group_end", static_cast<CUstream>(stream));
+    computeAfterCollectives(replica);
 }
 
 /// Launches the group's collectives on `stream` and returns: the kernels
-/// the host launches next run while they do.
+/// enqueued next on the compute stream run while they do.
 REPLICA_NCCL_EXPORT void replica_nccl_group_launch(void *stream) {
   Replica &replica = getCurrent("replica_nccl_group_launch");
   if (replica.groupDepth == 0)
@@ -660,12 +718,11 @@ REPLICA_NCCL_EXPORT void replica_nccl_group_launch(void *stream) {
   --replica.groupDepth;
 }
 
-/// Waits for what the replica's stream runs, the launched collective that
-/// writes `out` included (the host reads results and launches their
-/// consumers next).
+/// The kernels enqueued next wait for what the replica's collective stream
+/// runs, the launched collective that writes `out` included (and any
+/// launched after it); the host goes on.
 static void wait(const char *function, void *stream) {
-  getCurrent(function);
-  waitFor(function, static_cast<CUstream>(stream));
+  computeAfterCollectives(getCurrent(function));
 }
 
 #define REPLICA_DEFINE_COLLECTIVES(SUFFIX, ELEM)                               \
@@ -732,9 +789,20 @@ REPLICA_NCCL_EXPORT void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment,
   return allocateManaged(bytes);
 }
 
+/// The streams may still use the buffer: it is freed at the next wait for
+/// the compute stream (which has waited for the collectives).
 REPLICA_NCCL_EXPORT void _mlir_memref_to_llvm_free(void *data) {
-  if (data)
+  if (!data)
+    return;
+  if (!current || !current->compute) {
     CUDA_REPORT_IF_ERROR(cuMemFree(reinterpret_cast<CUdeviceptr>(data)));
+    return;
+  }
+  current->deferredFrees.push_back(data);
+  if (current->deferredFrees.size() >= kMaxDeferredFrees) {
+    waitFor("_mlir_memref_to_llvm_free", current->compute);
+    freeDeferred(*current);
+  }
 }
 
 //===----------------------------------------------------------------------===//
@@ -784,19 +852,32 @@ mgpuLaunchKernel(CUfunction function, intptr_t gridX, intptr_t gridY,
                                       params, extra));
 }
 
+/// The replica's compute stream, created once (replica-order-gpu-streams
+/// takes one per function call).
 REPLICA_NCCL_EXPORT CUstream mgpuStreamCreate(void) {
   currentContext();
+  if (current)
+    return current->compute;
   CUstream stream = nullptr;
   CUDA_REPORT_IF_ERROR(cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING));
   return stream;
 }
 
 REPLICA_NCCL_EXPORT void mgpuStreamDestroy(CUstream stream) {
+  if (current && stream == current->compute)
+    return;
   CUDA_REPORT_IF_ERROR(cuStreamDestroy(stream));
 }
 
+/// The host waits for the compute stream (polling NCCL's asynchronous
+/// errors: it has waited for the collectives); buffers freed meanwhile go.
 REPLICA_NCCL_EXPORT void mgpuStreamSynchronize(CUstream stream) {
-  CUDA_REPORT_IF_ERROR(cuStreamSynchronize(stream));
+  if (!current || stream != current->compute) {
+    CUDA_REPORT_IF_ERROR(cuStreamSynchronize(stream));
+    return;
+  }
+  waitFor("mgpuStreamSynchronize", stream);
+  freeDeferred(*current);
 }
 
 REPLICA_NCCL_EXPORT void mgpuStreamWaitEvent(CUstream stream, CUevent event) {

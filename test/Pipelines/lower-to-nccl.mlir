@@ -13,7 +13,9 @@
 // RUN: llvm-readelf -d %nccl_runtime_dir/libreplica_nccl_runtime.so | FileCheck %s --check-prefix=NEEDED
 //
 // The nccl pipeline on a data-parallel step: the compute becomes kernels
-// compiled by ptxas into an sm_90 binary; the f32 gradients (the matmul's
+// compiled by ptxas into an sm_90 binary, all enqueued on the replica's
+// compute stream (taken once, at the function's entry; the host waits for
+// it once, before returning); the f32 gradients (the matmul's
 // computed straight into the pack) and the f16 ones are two packs ready
 // together, launched as one NCCL group on the replica's
 // stream; buffers come from the runtime's allocator. The members copied
@@ -23,19 +25,27 @@
 // symbol left unresolved.
 
 // CHECK-LABEL: llvm.func @step(
+// CHECK:         %[[C:.*]] = llvm.call @mgpuStreamCreate() : () -> !llvm.ptr
 // CHECK:         llvm.call @_mlir_memref_to_llvm_alloc
-// CHECK:         gpu.launch_func  @step_kernel::@step_kernel
-// CHECK:         gpu.launch_func  @step_kernel_0::@step_kernel
-// CHECK:         gpu.launch_func  @step_kernel_1::@step_kernel
-// CHECK:         gpu.launch_func  @step_kernel_2::@step_kernel
-// CHECK:         gpu.launch_func  @step_kernel_3::@step_kernel
+// CHECK-NOT:     mgpuStream
+// CHECK:         gpu.launch_func <%[[C]] : !llvm.ptr> @step_kernel::@step_kernel
+// CHECK-NOT:     mgpuStream
+// CHECK:         gpu.launch_func <%[[C]] : !llvm.ptr> @step_kernel_0::@step_kernel
+// CHECK:         gpu.launch_func <%[[C]] : !llvm.ptr> @step_kernel_1::@step_kernel
+// CHECK:         gpu.launch_func <%[[C]] : !llvm.ptr> @step_kernel_2::@step_kernel
+// CHECK:         gpu.launch_func <%[[C]] : !llvm.ptr> @step_kernel_3::@step_kernel
 // CHECK-NOT:     gpu.launch_func
 // CHECK:         %[[S:.*]] = llvm.call @replica_nccl_stream() : () -> !llvm.ptr
 // CHECK:         llvm.call @replica_nccl_group_start()
 // CHECK:         llvm.call @replica_nccl_all_reduce_f32({{.*}}, %[[S]])
 // CHECK:         llvm.call @replica_nccl_all_reduce_f16({{.*}}, %[[S]])
 // CHECK:         llvm.call @replica_nccl_group_end(%[[S]])
-// CHECK:         gpu.launch_func
+// CHECK-NOT:     mgpuStream
+// CHECK:         gpu.launch_func <%[[C]] : !llvm.ptr>
+// CHECK-NOT:     mgpuStream
+// CHECK:         llvm.call @mgpuStreamSynchronize(%[[C]])
+// CHECK-NEXT:    llvm.call @mgpuStreamDestroy(%[[C]])
+// CHECK-NOT:     mgpuStream
 // CHECK:         llvm.return
 // CHECK-NOT:     llvm.call @malloc
 // CHECK:         gpu.binary @step_kernel  [#gpu.object<#nvvm.target<chip = "sm_90", features = "+ptx80">, properties = {ISAToBinaryTimeInMs

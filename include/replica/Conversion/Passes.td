@@ -173,4 +173,41 @@ def ConvertReplicaToNCCLPass
   ];
 }
 
+def ReplicaOrderGPUStreamsPass
+    : Pass<"replica-order-gpu-streams", "::mlir::ModuleOp"> {
+  let summary = "Kernel launches enqueued on the replica's compute stream, "
+                "host waits only where the host reads";
+  let description = [{
+    In the nccl pipeline, after kernel outlining and before `gpu-to-llvm`.
+    Upstream lowers a synchronous `gpu.launch_func` to a stream created,
+    synchronised and destroyed around that one kernel; `gpu-async-region`
+    threads one token but waits for it before every op with side effects
+    (each allocation among them). Here each host function that launches
+    kernels or calls the NCCL runtime takes one stream at its entry
+    (`gpu.wait async`, which replica's runtime answers with the replica's
+    persistent compute stream), every launch is enqueued on it
+    (`gpu.launch_func async`, chained), and the host waits for it
+    (`gpu.wait`) only before it touches memory (a load, a store, a copy, a
+    call of another function) and before returning. Allocation needs no
+    wait; deallocation needs none either, as the runtime frees a buffer once
+    the stream has passed it. Calls of the NCCL runtime (`replica_nccl_*`)
+    need none: the runtime orders its communication stream after the
+    compute stream, and the compute stream after each collective, by
+    events.
+
+    ```mlir
+    gpu.launch_func @k::@k blocks in (...) threads in (...) args(...)
+    %v = memref.load %b[%c0] : memref<4xf32>
+    ```
+    becomes
+    ```mlir
+    %s = gpu.wait async                       // at the function's entry
+    %t = gpu.launch_func async [%s] @k::@k blocks in (...) threads in (...) args(...)
+    gpu.wait [%t]
+    %v = memref.load %b[%c0] : memref<4xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 #endif // REPLICA_CONVERSION_PASSES_TD

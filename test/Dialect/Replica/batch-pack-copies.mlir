@@ -100,12 +100,15 @@ func.func @single(%pack: memref<8xf32>, %b: memref<3xf32>) {
 
 memref.global "private" constant @bias : memref<3xf32> = dense<1.0>
 
-// Left alone: a copy reading a global (host memory), a dynamically sized
-// member, and copies on either side of an op with side effects are two
-// runs.
+// Left alone: a copy reading a global (host memory). Not batched: a
+// dynamically sized member, a loop of its own over its elements; copies on
+// either side of an op with side effects are two runs.
 // CHECK-LABEL: func.func @left_alone(
 // CHECK:         memref.copy %{{.*}}, %{{.*}} : memref<3xf32> to memref<3xf32, strided<[1]>>
-// CHECK:         memref.copy %{{.*}}, %{{.*}} : memref<?xf32> to memref<?xf32, strided<[1], offset: 3>>
+// CHECK:         %[[N:.*]] = memref.dim %{{.*}}, %{{.*}} : memref<?xf32>
+// CHECK:         scf.parallel (%[[I:.*]]) = (%{{.*}}) to (%[[N]])
+// CHECK-NEXT:      %[[V:.*]] = memref.load %{{.*}}[%[[I]]] : memref<?xf32>
+// CHECK-NEXT:      memref.store %[[V]], %{{.*}}[%[[I]]] : memref<?xf32, strided<[1], offset: 3>>
 // CHECK:         scf.parallel
 // CHECK:         memref.store %{{.*}}, %{{.*}}[%{{.*}}] : memref<8xf32>
 // CHECK:         memref.store %{{.*}}, %{{.*}}[%{{.*}}] : memref<8xf32>

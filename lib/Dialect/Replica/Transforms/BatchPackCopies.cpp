@@ -130,6 +130,36 @@ memref::CopyOp getNeighbour(memref::CopyOp copy, Direction direction,
   return {};
 }
 
+/// A copy between buffers a kernel can address (not reading a global) as
+/// one `scf.parallel` over its elements: on the GPU a kernel on the stream
+/// rather than a copy by the host, which would wait for the stream.
+struct CopyAsParallelLoop : OpRewritePattern<memref::CopyOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(memref::CopyOp copy,
+                                PatternRewriter &rewriter) const override {
+    auto type = cast<MemRefType>(copy.getSource().getType());
+    if (type.getRank() == 0 || viewsGlobal(copy.getSource()))
+      return rewriter.notifyMatchFailure(copy, "scalar or global source");
+    Location loc = copy.getLoc();
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    SmallVector<Value> lower(type.getRank(), zero), steps(type.getRank(), one);
+    SmallVector<Value> upper;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      upper.push_back(memref::DimOp::create(rewriter, loc, copy.getSource(), d));
+    scf::ParallelOp::create(
+        rewriter, loc, lower, upper, steps,
+        [&](OpBuilder &builder, Location loc, ValueRange indices) {
+          Value element =
+              memref::LoadOp::create(builder, loc, copy.getSource(), indices);
+          memref::StoreOp::create(builder, loc, element, copy.getTarget(),
+                                  indices);
+        });
+    rewriter.eraseOp(copy);
+    return success();
+  }
+};
+
 struct BatchPackCopies : OpRewritePattern<memref::CopyOp> {
   BatchPackCopies(MLIRContext *context, int64_t maxCopiesPerLoop)
       : OpRewritePattern(context), maxCopiesPerLoop(maxCopiesPerLoop) {}
@@ -249,6 +279,11 @@ struct ReplicaBatchPackCopiesPass
     patterns.add<BatchPackCopies>(&getContext(),
                                   std::max<int64_t>(1, maxCopiesPerLoop));
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    // Then the copies left, one loop each.
+    RewritePatternSet single(&getContext());
+    single.add<CopyAsParallelLoop>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(single))))
       signalPassFailure();
   }
 };

@@ -255,7 +255,10 @@ def ReplicaBatchPackCopiesPass : Pass<"replica-batch-pack-copies"> {
     (the default keeps within the 4 KiB of kernel parameters PTX before 8.1
     allows) is split into several loops. Copies of statically shaped,
     contiguous members into unit-stride slices of a 1-D buffer are batched;
-    copies reading a global (host memory) are left alone.
+    copies reading a global (host memory) are left alone. Every other copy
+    (not of a scalar) becomes an `scf.parallel` of its own: on the GPU a
+    kernel enqueued with the others rather than a copy by the host, which
+    would have to wait for them.
 
     ```mlir
     %sa = memref.subview %pack[0] [32] [1] : memref<64xf32> to memref<32xf32, strided<[1]>>
