@@ -32,6 +32,7 @@ def ConvertReplicaToLinalgPass
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::linalg::LinalgDialect",
     "::mlir::tensor::TensorDialect", "::mlir::replica::ReplicaDialect"
   ];
 }

@@ -15,6 +15,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -78,10 +79,28 @@ static Value reduceLanes(OpBuilder &builder, Location loc, ReductionKind kind,
     Type scalarType = getElementTypeOrSelf(result.getType());
     Value count = arith::ConstantOp::create(
         builder, loc, builder.getFloatAttr(scalarType, lanes.size()));
-    if (auto tensor = dyn_cast<RankedTensorType>(result.getType()))
-      count = tensor::SplatOp::create(
-          builder, loc, count, tensor::getMixedSizes(builder, loc, result));
-    result = arith::DivFOp::create(builder, loc, result, count);
+    if (auto tensor = dyn_cast<RankedTensorType>(result.getType())) {
+      // Divided by the scalar in the loop body: a tensor of counts would be
+      // a constant as large as the value, a global in the generated code.
+      Value init = tensor::EmptyOp::create(
+          builder, loc, tensor::getMixedSizes(builder, loc, result),
+          scalarType);
+      AffineMap identity = builder.getMultiDimIdentityMap(tensor.getRank());
+      SmallVector<utils::IteratorType> iterators(tensor.getRank(),
+                                                 utils::IteratorType::parallel);
+      result = linalg::GenericOp::create(
+                   builder, loc, tensor, ValueRange{result}, ValueRange{init},
+                   ArrayRef<AffineMap>{identity, identity}, iterators,
+                   [&](OpBuilder &body, Location loc, ValueRange args) {
+                     linalg::YieldOp::create(
+                         body, loc,
+                         arith::DivFOp::create(body, loc, args[0], count)
+                             .getResult());
+                   })
+                   .getResult(0);
+    } else {
+      result = arith::DivFOp::create(builder, loc, result, count);
+    }
   }
   if (widen)
     result = castElements(builder, loc, result, elementType, false);

@@ -1,13 +1,18 @@
 // RUN: replica-opt %s -convert-replica-to-linalg -split-input-file | FileCheck %s
 
-// Reductions fold the per-replica values in replica order; mean divides once.
+// Reductions fold the per-replica values in replica order; mean divides once,
+// each element by the scalar count (no tensor of counts, which would be a
+// constant the size of the value in the generated code).
 // CHECK-LABEL: func.func @mean(
 // CHECK-SAME:    %[[A:[A-Za-z0-9_]+]]: tensor<4xf32>, %[[B:[A-Za-z0-9_]+]]: tensor<4xf32>, %[[C:[A-Za-z0-9_]+]]: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
 // CHECK:         %[[S1:.*]] = arith.addf %[[A]], %[[B]] : tensor<4xf32>
 // CHECK:         %[[S2:.*]] = arith.addf %[[S1]], %[[C]] : tensor<4xf32>
 // CHECK:         %[[N:.*]] = arith.constant 3.000000e+00 : f32
-// CHECK:         %[[NS:.*]] = tensor.splat %[[N]] : tensor<4xf32>
-// CHECK:         %[[M:.*]] = arith.divf %[[S2]], %[[NS]] : tensor<4xf32>
+// CHECK:         %[[E:.*]] = tensor.empty() : tensor<4xf32>
+// CHECK:         %[[M:.*]] = linalg.generic {{.*}} iterator_types = ["parallel"]} ins(%[[S2]] : tensor<4xf32>) outs(%[[E]] : tensor<4xf32>)
+// CHECK-NEXT:    ^bb0(%[[X:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT:      %[[Q:.*]] = arith.divf %[[X]], %[[N]] : f32
+// CHECK-NEXT:      linalg.yield %[[Q]] : f32
 // CHECK-NOT:     arith.divf
 // Each replica's copy of a mirrored tensor gets its own buffer.
 // CHECK:         %[[M1:.*]] = bufferization.alloc_tensor() copy(%[[M]]) : tensor<4xf32>
