@@ -108,6 +108,14 @@ def load(path, key):
     return report
 
 
+def svg_start(width, height):
+    """The lines that open a picture of `width` x `height` px."""
+    return ['<?xml version="1.0" encoding="UTF-8"?>',
+            '<svg xmlns="http://www.w3.org/2000/svg" width="%s" height="%s" viewBox="0 0 %s %s" '
+            'font-family="DejaVu Sans Mono, Menlo, Consolas, monospace" font-size="%d">'
+            % (num(width), num(height), num(width), num(height), FONT)]
+
+
 COMPUTE = "#c8c8c8"
 COMM = "#4f81bd"
 EXPOSED = "#c0392b"
@@ -126,12 +134,8 @@ def render_timeline(report, title, bar_width):
     y_legend = y_title + 26
     y0 = y_legend + 24
     height = y0 + len(blocks) * block_h + 24
-    out = []
+    out = svg_start(width, height)
     w = out.append
-    w('<?xml version="1.0" encoding="UTF-8"?>')
-    w('<svg xmlns="http://www.w3.org/2000/svg" width="%s" height="%s" viewBox="0 0 %s %s" '
-      'font-family="DejaVu Sans Mono, Menlo, Consolas, monospace" font-size="%d">'
-      % (num(width), num(height), num(width), num(height), FONT))
     w('<rect width="100%" height="100%" fill="white"/>')
     w('<text x="%s" y="%s" font-size="16" font-weight="bold" font-family="DejaVu Sans, '
       'Helvetica, Arial, sans-serif">%s</text>' % (MARGIN, y_title, esc(title)))
@@ -261,12 +265,8 @@ def render(report, title, bar_width):
     y_rows = y_axis + 12
     height = y_rows + max(len(rows), 1) * ROW_H + 34
 
-    out = []
+    out = svg_start(width, height)
     w = out.append
-    w('<?xml version="1.0" encoding="UTF-8"?>')
-    w('<svg xmlns="http://www.w3.org/2000/svg" width="%s" height="%s" viewBox="0 0 %s %s" '
-      'font-family="DejaVu Sans Mono, Menlo, Consolas, monospace" font-size="%d">'
-      % (num(width), num(height), num(width), num(height), FONT))
     w('<defs><pattern id="pad" width="6" height="6" patternUnits="userSpaceOnUse" '
       'patternTransform="rotate(45)"><rect width="6" height="6" fill="%s"/>'
       '<line x1="0" y1="0" x2="0" y2="6" stroke="%s" stroke-width="2"/></pattern></defs>'

@@ -98,21 +98,28 @@ buildTensorsToLLVM(OpPassManager &pm,
   buildHostToLLVM(pm);
 }
 
+/// The backend's `model` with the latency and bandwidth the options give.
+static FusionModel withOptions(const LowerOptions &options, FusionModel model) {
+  if (options.latencyUs > 0)
+    model.latencyUs = options.latencyUs;
+  if (options.bandwidthGbps > 0)
+    model.bandwidthGbps = options.bandwidthGbps;
+  return model;
+}
+
 /// replica-fuse-reductions with the pipeline's fusion options; `model` is
 /// the backend's alpha-beta model where the options give none.
 static void addFusion(OpPassManager &pm, const LowerOptions &options,
                       FusionModel model) {
   if (!options.fuse)
     return;
+  model = withOptions(options, model);
   ReplicaFuseReductionsPassOptions fusion;
   fusion.bytesPerPack = options.bytesPerPack;
   fusion.maxOpsPerPack = options.maxOpsPerPack;
   fusion.alignment = options.alignment;
-  fusion.latencyUs = options.latencyUs > 0 ? options.latencyUs.getValue()
-                                            : model.latencyUs;
-  fusion.bandwidthGbps = options.bandwidthGbps > 0
-                             ? options.bandwidthGbps.getValue()
-                             : model.bandwidthGbps;
+  fusion.latencyUs = model.latencyUs;
+  fusion.bandwidthGbps = model.bandwidthGbps;
   fusion.costTable = options.costTable;
   fusion.report = options.report;
   pm.addPass(createReplicaFuseReductionsPass(fusion));
@@ -125,14 +132,12 @@ static void addScheduling(OpPassManager &pm, const LowerOptions &options,
                           FusionModel model) {
   if (!options.schedule)
     return;
+  model = withOptions(options, model);
   ReplicaScheduleCollectivesPassOptions scheduling;
   scheduling.maxInFlight = options.maxInFlight;
   scheduling.report = options.report;
-  scheduling.latencyUs = options.latencyUs > 0 ? options.latencyUs.getValue()
-                                                : model.latencyUs;
-  scheduling.bandwidthGbps = options.bandwidthGbps > 0
-                                 ? options.bandwidthGbps.getValue()
-                                 : model.bandwidthGbps;
+  scheduling.latencyUs = model.latencyUs;
+  scheduling.bandwidthGbps = model.bandwidthGbps;
   scheduling.costTable = options.costTable;
   scheduling.computeGflops = model.computeGflops;
   pm.addPass(createReplicaScheduleCollectivesPass(scheduling));

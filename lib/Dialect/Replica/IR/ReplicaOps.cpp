@@ -848,26 +848,30 @@ void AllReduceDoneOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
   patterns.add<EraseUnusedAllReduce>(context);
 }
 
+void mlir::replica::replaceByBlockingCollective(AllReduceStartOp start) {
+  OpBuilder builder(start);
+  AllReduceDoneOp done = start.getDone();
+  SmallVector<Value> results;
+  if (start.getInputs().size() == 1)
+    results.push_back(AllReduceOp::create(builder, start.getLoc(),
+                                          start.getKindAttr(),
+                                          start.getInputs().front()));
+  else
+    llvm::append_range(results,
+                       BatchAllReduceOp::create(builder, start.getLoc(),
+                                                start.getKindAttr(),
+                                                start.getInputs())
+                           .getResults());
+  done.replaceAllUsesWith(results);
+  done.erase();
+  start.erase();
+}
+
 void mlir::replica::replaceAsyncByBlockingCollectives(Operation *root) {
   SmallVector<AllReduceStartOp> starts;
   root->walk([&](AllReduceStartOp start) { starts.push_back(start); });
-  for (AllReduceStartOp start : starts) {
-    OpBuilder builder(start);
-    AllReduceDoneOp done = start.getDone();
-    SmallVector<Value> results;
-    if (start.getInputs().size() == 1)
-      results.push_back(AllReduceOp::create(builder, start.getLoc(),
-                                            start.getKindAttr(),
-                                            start.getInputs().front()));
-    else
-      llvm::append_range(results, BatchAllReduceOp::create(
-                                      builder, start.getLoc(),
-                                      start.getKindAttr(), start.getInputs())
-                                      .getResults());
-    done.replaceAllUsesWith(results);
-    done.erase();
-    start.erase();
-  }
+  for (AllReduceStartOp start : starts)
+    replaceByBlockingCollective(start);
 }
 
 //===----------------------------------------------------------------------===//

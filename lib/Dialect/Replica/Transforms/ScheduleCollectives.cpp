@@ -374,19 +374,7 @@ void ScheduleCollectivesPass::schedule(Block &block) {
                                        done->getIterator()),
                      isFree)) {
       // Nothing to overlap: the blocking form, where the start was.
-      builder.setInsertionPoint(start);
-      SmallVector<Value> results;
-      if (start.getInputs().size() == 1)
-        results.push_back(AllReduceOp::create(builder, start.getLoc(), kind,
-                                              start.getInputs().front()));
-      else
-        llvm::append_range(results,
-                           BatchAllReduceOp::create(builder, start.getLoc(),
-                                                    kind, start.getInputs())
-                               .getResults());
-      done.replaceAllUsesWith(results);
-      done.erase();
-      start.erase();
+      replaceByBlockingCollective(start);
       ++numBlocking;
       continue;
     }

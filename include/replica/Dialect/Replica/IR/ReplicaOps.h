@@ -47,9 +47,12 @@ std::optional<int64_t> getInReplicaContext(Operation *op);
 /// True for the ops that communicate between replicas.
 bool isCollective(Operation *op);
 
-/// Replaces every `all_reduce_start`/`all_reduce_done` pair under `root` by
-/// the blocking collective at the start: the same results, computed where
-/// the operands were read.
+/// Replaces the pair of `start` and its done by the blocking collective
+/// (`all_reduce` for one operand, else `batch_all_reduce`) at the start:
+/// the same results, computed where the operands were read.
+void replaceByBlockingCollective(AllReduceStartOp start);
+
+/// replaceByBlockingCollective for every start under `root`.
 void replaceAsyncByBlockingCollectives(Operation *root);
 
 /// `value` as a ranked tensor: a scalar becomes a `tensor<1xT>` (how packs
