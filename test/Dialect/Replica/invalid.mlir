@@ -1212,3 +1212,21 @@ func.func @start_mean_of_integers(%d: !replica.per_replica<2 x i32>) {
 func.func @future_of_nothing(%f: !replica.future<>) {
   return
 }
+
+// -----
+
+func.func @start_in_replica_outside_replicate(%x: f32) {
+  // expected-error@+1 {{'replica.all_reduce_start' op in-replica form (local operand and result) is only valid inside a replica.replicate body}}
+  %s = replica.all_reduce_start sum %x : f32
+  %r = replica.all_reduce_done %s : !replica.future<f32>
+  return
+}
+
+// -----
+
+func.func @start_mixed_forms(%d: !replica.per_replica<2 x f32>, %x: f32) {
+  // expected-error@+1 {{'replica.all_reduce_start' op operand #1 of type 'f32' mixes the cross-replica and in-replica forms}}
+  %s = replica.all_reduce_start sum %d, %x : !replica.per_replica<2 x f32>, f32
+  %r:2 = replica.all_reduce_done %s : !replica.future<!replica.mirrored<2 x f32>, f32>
+  return
+}
