@@ -73,6 +73,20 @@ template <typename OpTy> struct RuntimePattern : OpConversionPattern<OpTy> {
     return {input, out};
   }
 
+  /// Starts the all-reduce of each of `inputs`, one call each; `buffers`
+  /// gets, per input, the tensor read and the buffer written.
+  std::vector<RuntimeCall>
+  startAllReduces(ConversionPatternRewriter &rewriter, Operation *op,
+                  ReductionKind kind, ValueRange inputs, Value stream,
+                  SmallVectorImpl<std::pair<Value, Value>> &buffers) const {
+    std::vector<RuntimeCall> calls;
+    for (Value input : inputs) {
+      calls.emplace_back(rewriter, op, runtime.prefix);
+      buffers.push_back(startReduce(calls.back(), kind, input, -1, stream));
+    }
+    return calls;
+  }
+
   /// One reduction of `value` to every replica (`root` < 0) or to `root`.
   Value reduce(ConversionPatternRewriter &rewriter, Operation *op,
                ReductionKind kind, Value value, int64_t root) const {
@@ -108,11 +122,9 @@ struct BatchAllReduceToRuntime : RuntimePattern<BatchAllReduceOp> {
     Value stream = getStream(group);
     if (grouped)
       group.call("group_start");
-    std::vector<RuntimeCall> calls;
-    for (Value input : adaptor.getInputs()) {
-      calls.emplace_back(rewriter, op, runtime.prefix);
-      startReduce(calls.back(), op.getKind(), input, -1, stream);
-    }
+    SmallVector<std::pair<Value, Value>> buffers;
+    std::vector<RuntimeCall> calls = startAllReduces(
+        rewriter, op, op.getKind(), adaptor.getInputs(), stream, buffers);
     if (grouped)
       group.call("group_end", TypeRange(), withStream({}, stream));
     SmallVector<Value> results;
@@ -135,13 +147,9 @@ struct AllReduceStartToRuntime : RuntimePattern<AllReduceStartOp> {
     RuntimeCall group(rewriter, op, runtime.prefix);
     Value stream = getStream(group);
     group.call("group_start");
-    std::vector<RuntimeCall> calls;
     SmallVector<std::pair<Value, Value>> buffers;
-    for (Value input : adaptor.getInputs()) {
-      calls.emplace_back(rewriter, op, runtime.prefix);
-      buffers.push_back(
-          startReduce(calls.back(), op.getKind(), input, -1, stream));
-    }
+    std::vector<RuntimeCall> calls = startAllReduces(
+        rewriter, op, op.getKind(), adaptor.getInputs(), stream, buffers);
     group.call("group_launch", TypeRange(), withStream({}, stream));
 
     rewriter.setInsertionPoint(done);

@@ -6,7 +6,6 @@
 #include "replica/Dialect/Replica/Transforms/CostTable.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
-
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
@@ -155,22 +154,33 @@ struct ScheduleCollectivesPass
   SmallVector<CostTableEntry> measured;
   /// isFreeOfSideEffects, by function.
   DenseMap<Operation *, bool> freeFunctions;
+  /// isBarrier, by op (collectives, which the pass creates and erases,
+  /// apart).
+  DenseMap<Operation *, bool> barriers;
   /// getWork, by function.
   DenseMap<Operation *, double> functionWork;
 };
 } // namespace
 
 bool ScheduleCollectivesPass::isBarrier(Operation &op) {
-  if (isa<AllReduceStartOp, AllReduceDoneOp>(op) || isMemoryEffectFree(&op))
+  if (isa<AllReduceStartOp, AllReduceDoneOp>(op) || isCollective(&op))
     return false;
+  // Each collective scans the ops it moves across: an op's effects (a
+  // loop's, through its body; a call's, through the callee) are looked up
+  // once.
+  auto [known, inserted] = barriers.try_emplace(&op, true);
+  if (!inserted)
+    return known->second;
+  bool barrier = !isMemoryEffectFree(&op);
   // The importer outlines a step into calls of tensor functions: moving
   // across them is what overlaps the all-reduce of one part's gradients
   // with the backward pass of the next.
-  if (auto call = dyn_cast<CallOpInterface>(op))
+  if (auto call = dyn_cast<CallOpInterface>(op); barrier && call)
     if (auto callee =
             dyn_cast_or_null<FunctionOpInterface>(call.resolveCallable()))
-      return !isFreeOfSideEffects(callee);
-  return true;
+      barrier = !isFreeOfSideEffects(callee);
+  barriers[&op] = barrier;
+  return barrier;
 }
 
 bool ScheduleCollectivesPass::isFreeOfSideEffects(
@@ -204,8 +214,7 @@ double ScheduleCollectivesPass::getWork(Operation *op) {
           dyn_cast_or_null<FunctionOpInterface>(call.resolveCallable());
       if (callee && !callee.isExternal()) {
         // Recursion counts the callee's body once.
-        auto [known, inserted] = functionWork.try_emplace(callee, 0.0);
-        if (inserted)
+        if (functionWork.try_emplace(callee, 0.0).second)
           functionWork[callee] = getWork(callee);
         work += functionWork.lookup(callee);
       }
