@@ -41,15 +41,21 @@ func.func @show_f32(%r: index, %t: tensor<?xf32>) {
   %e_last = tensor.extract %t[%last] : tensor<?xf32>
   vector.print str " "
   vector.print %e_last : f32 punctuation <no_punctuation>
-  // h = h * 1000003 ^ bits, over every element's bit pattern.
+  // h = (rotl(h, 5) ^ bits) * K over every element's bit pattern (the
+  // rotation keeps the first elements' bits in h).
   %h0 = arith.constant 0 : i64
-  %m = arith.constant 1000003 : i64
+  %m = arith.constant 5871781006564002453 : i64
+  %c5i = arith.constant 5 : i64
+  %c59i = arith.constant 59 : i64
   %h = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %h0) -> (i64) {
     %x = tensor.extract %t[%i] : tensor<?xf32>
     %b = arith.bitcast %x : f32 to i32
     %b64 = arith.extui %b : i32 to i64
-    %p = arith.muli %acc, %m : i64
-    %q = arith.xori %p, %b64 : i64
+    %hl = arith.shli %acc, %c5i : i64
+    %hr = arith.shrui %acc, %c59i : i64
+    %rot = arith.ori %hl, %hr : i64
+    %mixed = arith.xori %rot, %b64 : i64
+    %q = arith.muli %mixed, %m : i64
     scf.yield %q : i64
   }
   vector.print str " hash "
@@ -80,14 +86,20 @@ func.func @show_f64(%r: index, %t: tensor<?xf64>) {
   %e_last = tensor.extract %t[%last] : tensor<?xf64>
   vector.print str " "
   vector.print %e_last : f64 punctuation <no_punctuation>
-  // h = h * 1000003 ^ bits, over every element's bit pattern.
+  // h = (rotl(h, 5) ^ bits) * K over every element's bit pattern (the
+  // rotation keeps the first elements' bits in h).
   %h0 = arith.constant 0 : i64
-  %m = arith.constant 1000003 : i64
+  %m = arith.constant 5871781006564002453 : i64
+  %c5i = arith.constant 5 : i64
+  %c59i = arith.constant 59 : i64
   %h = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %h0) -> (i64) {
     %x = tensor.extract %t[%i] : tensor<?xf64>
     %b = arith.bitcast %x : f64 to i64
-    %p = arith.muli %acc, %m : i64
-    %q = arith.xori %p, %b : i64
+    %hl = arith.shli %acc, %c5i : i64
+    %hr = arith.shrui %acc, %c59i : i64
+    %rot = arith.ori %hl, %hr : i64
+    %mixed = arith.xori %rot, %b : i64
+    %q = arith.muli %mixed, %m : i64
     scf.yield %q : i64
   }
   vector.print str " hash "
@@ -122,14 +134,20 @@ func.func @show_i32(%r: index, %t: tensor<?xi32>) {
   %y_last = arith.extsi %e_last : i32 to i64
   vector.print str " "
   vector.print %y_last : i64 punctuation <no_punctuation>
-  // h = h * 1000003 ^ bits, over every element's bit pattern.
+  // h = (rotl(h, 5) ^ bits) * K over every element's bit pattern (the
+  // rotation keeps the first elements' bits in h).
   %h0 = arith.constant 0 : i64
-  %m = arith.constant 1000003 : i64
+  %m = arith.constant 5871781006564002453 : i64
+  %c5i = arith.constant 5 : i64
+  %c59i = arith.constant 59 : i64
   %h = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %h0) -> (i64) {
     %x = tensor.extract %t[%i] : tensor<?xi32>
     %b64 = arith.extui %x : i32 to i64
-    %p = arith.muli %acc, %m : i64
-    %q = arith.xori %p, %b64 : i64
+    %hl = arith.shli %acc, %c5i : i64
+    %hr = arith.shrui %acc, %c59i : i64
+    %rot = arith.ori %hl, %hr : i64
+    %mixed = arith.xori %rot, %b64 : i64
+    %q = arith.muli %mixed, %m : i64
     scf.yield %q : i64
   }
   vector.print str " hash "
@@ -160,13 +178,19 @@ func.func @show_i64(%r: index, %t: tensor<?xi64>) {
   %e_last = tensor.extract %t[%last] : tensor<?xi64>
   vector.print str " "
   vector.print %e_last : i64 punctuation <no_punctuation>
-  // h = h * 1000003 ^ bits, over every element's bit pattern.
+  // h = (rotl(h, 5) ^ bits) * K over every element's bit pattern (the
+  // rotation keeps the first elements' bits in h).
   %h0 = arith.constant 0 : i64
-  %m = arith.constant 1000003 : i64
+  %m = arith.constant 5871781006564002453 : i64
+  %c5i = arith.constant 5 : i64
+  %c59i = arith.constant 59 : i64
   %h = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %h0) -> (i64) {
     %x = tensor.extract %t[%i] : tensor<?xi64>
-    %p = arith.muli %acc, %m : i64
-    %q = arith.xori %p, %x : i64
+    %hl = arith.shli %acc, %c5i : i64
+    %hr = arith.shrui %acc, %c59i : i64
+    %rot = arith.ori %hl, %hr : i64
+    %mixed = arith.xori %rot, %x : i64
+    %q = arith.muli %mixed, %m : i64
     scf.yield %q : i64
   }
   vector.print str " hash "
@@ -201,15 +225,21 @@ func.func @show_f16(%r: index, %t: tensor<?xf16>) {
   %y_last = arith.extf %e_last : f16 to f32
   vector.print str " "
   vector.print %y_last : f32 punctuation <no_punctuation>
-  // h = h * 1000003 ^ bits, over every element's bit pattern.
+  // h = (rotl(h, 5) ^ bits) * K over every element's bit pattern (the
+  // rotation keeps the first elements' bits in h).
   %h0 = arith.constant 0 : i64
-  %m = arith.constant 1000003 : i64
+  %m = arith.constant 5871781006564002453 : i64
+  %c5i = arith.constant 5 : i64
+  %c59i = arith.constant 59 : i64
   %h = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %h0) -> (i64) {
     %x = tensor.extract %t[%i] : tensor<?xf16>
     %b = arith.bitcast %x : f16 to i16
     %b64 = arith.extui %b : i16 to i64
-    %p = arith.muli %acc, %m : i64
-    %q = arith.xori %p, %b64 : i64
+    %hl = arith.shli %acc, %c5i : i64
+    %hr = arith.shrui %acc, %c59i : i64
+    %rot = arith.ori %hl, %hr : i64
+    %mixed = arith.xori %rot, %b64 : i64
+    %q = arith.muli %mixed, %m : i64
     scf.yield %q : i64
   }
   vector.print str " hash "
@@ -244,15 +274,21 @@ func.func @show_bf16(%r: index, %t: tensor<?xbf16>) {
   %y_last = arith.extf %e_last : bf16 to f32
   vector.print str " "
   vector.print %y_last : f32 punctuation <no_punctuation>
-  // h = h * 1000003 ^ bits, over every element's bit pattern.
+  // h = (rotl(h, 5) ^ bits) * K over every element's bit pattern (the
+  // rotation keeps the first elements' bits in h).
   %h0 = arith.constant 0 : i64
-  %m = arith.constant 1000003 : i64
+  %m = arith.constant 5871781006564002453 : i64
+  %c5i = arith.constant 5 : i64
+  %c59i = arith.constant 59 : i64
   %h = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %h0) -> (i64) {
     %x = tensor.extract %t[%i] : tensor<?xbf16>
     %b = arith.bitcast %x : bf16 to i16
     %b64 = arith.extui %b : i16 to i64
-    %p = arith.muli %acc, %m : i64
-    %q = arith.xori %p, %b64 : i64
+    %hl = arith.shli %acc, %c5i : i64
+    %hr = arith.shrui %acc, %c59i : i64
+    %rot = arith.ori %hl, %hr : i64
+    %mixed = arith.xori %rot, %b64 : i64
+    %q = arith.muli %mixed, %m : i64
     scf.yield %q : i64
   }
   vector.print str " hash "
