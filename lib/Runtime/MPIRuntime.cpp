@@ -452,8 +452,9 @@ REPLICA_MPI_EXPORT void replica_mpi_finalize(void) {
 /// Identifies what replica_mpi_calibrate measures, so that a calibration
 /// cached by replica-run goes stale when it changes: the MPI library and its
 /// version (the first line of MPI_Get_library_version, which MPI allows
-/// before MPI_Init) and the environment that selects the transport. Whatever
-/// else comes to change the measured transport must be added here.
+/// before MPI_Init), the revision of replica's shared-memory all-reduce and
+/// the environment that selects the transport. Whatever else comes to change
+/// the measured transport must be added here.
 REPLICA_MPI_EXPORT const char *replica_mpi_transport(void) {
   static std::string transport;
   char version[MPI_MAX_LIBRARY_VERSION_STRING];
@@ -461,6 +462,8 @@ REPLICA_MPI_EXPORT const char *replica_mpi_transport(void) {
   MPI_REPORT_IF_ERROR(MPI_Get_library_version(version, &length));
   version[std::strcspn(version, "\r\n")] = '\0';
   transport = version;
+  transport += "; replica shared-memory all-reduce r" +
+               std::to_string(shm::kRevision);
   for (const char *variable :
        {"REPLICA_MPI_TRANSPORT", "REPLICA_MPI_VIRTUAL_NODE_SIZE"}) {
     const char *value = std::getenv(variable);

@@ -16,7 +16,7 @@
 // FILE-NEXT: {{^}}host={{.+}}
 // FILE-NEXT: {{^}}backend=mpi{{$}}
 // FILE-NEXT: {{^}}np=2{{$}}
-// FILE-NEXT: {{^}}transport={{.+}}
+// FILE-NEXT: {{^}}transport={{.+}}; replica shared-memory all-reduce r{{[0-9]+}}; REPLICA_MPI_TRANSPORT={{.*}}
 // FILE-NEXT: {{^}}cost-table=4096:{{[0-9.]+}},16384:{{[0-9.]+}},{{.*}},67108864:{{[0-9.]+}}{{$}}
 // FILE-NOT:  {{.}}
 // LS:      {{^}}calibration-{{.+}}-mpi-np2.txt{{$}}
