@@ -209,3 +209,29 @@ func.func @calls(%w: tensor<8xf32>) -> (tensor<8xf32>, tensor<8xf32>, tensor<8xf
   return %r1, %r2, %g3 : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
 }
 }
+
+// -----
+
+// Casts and reshapes that only feed or only read an all-reduce move with
+// it: left where they are, they would leave nothing to overlap.
+
+module attributes {replica.num_replicas = 2 : i64} {
+// CHECK-LABEL: func.func @casts_move_with_their_collective(
+// CHECK:         %[[G:.*]] = arith.mulf
+// CHECK-NEXT:    %[[FLAT:.*]] = tensor.collapse_shape %[[G]]
+// CHECK-NEXT:    %[[F:.*]] = replica.all_reduce_start mean %[[FLAT]] : tensor<16xf32>
+// CHECK-NEXT:    %[[H:.*]] = arith.addf
+// CHECK-NEXT:    %[[R:.*]] = replica.all_reduce_done %[[F]]
+// CHECK-NEXT:    %[[C:.*]] = tensor.cast %[[R]] : tensor<16xf32> to tensor<?xf32>
+// CHECK-NEXT:    call @consume(%[[C]], %[[H]])
+func.func private @consume(tensor<?xf32>, tensor<4x4xf32>)
+func.func @casts_move_with_their_collective(%x: tensor<4x4xf32>, %y: tensor<4x4xf32>) {
+  %g = arith.mulf %x, %y : tensor<4x4xf32>
+  %h = arith.addf %x, %y : tensor<4x4xf32>
+  %flat = tensor.collapse_shape %g [[0, 1]] : tensor<4x4xf32> into tensor<16xf32>
+  %r = replica.all_reduce mean %flat : tensor<16xf32>
+  %c = tensor.cast %r : tensor<16xf32> to tensor<?xf32>
+  func.call @consume(%c, %h) : (tensor<?xf32>, tensor<4x4xf32>) -> ()
+  return
+}
+}

@@ -26,10 +26,13 @@ namespace mlir::replica {
 using namespace mlir;
 using namespace mlir::replica;
 
-/// The ops that lay a pack out or take it apart: they move with the
-/// collective they feed or read.
-static bool isPackLayout(Operation *op) {
-  return isa<PackOp, SplitPackOp, UnpackOp>(op);
+/// The ops that move with the collective they feed or read: those that lay
+/// a pack out or take it apart, and casts and reshapes, which compute
+/// nothing (left in place, a cast of the result right after an all-reduce
+/// would leave it nothing to overlap).
+static bool movesWithCollective(Operation *op) {
+  return isa<PackOp, SplitPackOp, UnpackOp, tensor::CastOp,
+             tensor::ExpandShapeOp, tensor::CollapseShapeOp>(op);
 }
 
 /// The op of `block` whose result `value` is, or null where `value` is a
@@ -73,13 +76,13 @@ static bool isHoistedStart(Operation *op) {
 /// Whether a collective may not move across an op.
 using BarrierFn = function_ref<bool(Operation &)>;
 
-/// Moves `op` right after the last producer of its operands, pack layout
-/// ops feeding only it first, but not above a barrier. Starts hoisted there
+/// Moves `op` right after the last producer of its operands, the ops that
+/// move with it and feed only it first, but not above a barrier. Starts hoisted there
 /// before stay first, so starts keep their program order.
 static void hoist(Block &block, Operation *op, BarrierFn isBarrier) {
   for (Value operand : op->getOperands())
     if (Operation *producer = getProducerIn(block, operand);
-        producer && isPackLayout(producer) && producer->hasOneUse())
+        producer && movesWithCollective(producer) && producer->hasOneUse())
       hoist(block, producer, isBarrier);
   Operation *last = getLastProducer(block, op);
   for (Operation *before = op->getPrevNode(); before != last;
@@ -95,11 +98,11 @@ static void hoist(Block &block, Operation *op, BarrierFn isBarrier) {
     op->moveBefore(next);
 }
 
-/// Moves `op` right before the first use of its results, pack layout ops
-/// reading only it first, but not below a barrier.
+/// Moves `op` right before the first use of its results, the ops that move
+/// with it and read only it first, but not below a barrier.
 static void sink(Block &block, Operation *op, BarrierFn isBarrier) {
   for (Operation *user : llvm::make_early_inc_range(op->getUsers()))
-    if (user->getBlock() == &block && isPackLayout(user) &&
+    if (user->getBlock() == &block && movesWithCollective(user) &&
         llvm::all_of(user->getOperands(),
                      [&](Value operand) { return operand.getDefiningOp() == op; }))
       sink(block, user, isBarrier);
