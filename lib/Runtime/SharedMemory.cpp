@@ -695,11 +695,18 @@ void mapSegments() {
   MPI_REPORT_IF_ERROR(MPI_Barrier(transport.node));
 }
 
-/// Cores this process may run on.
-int getUsableCores() {
+/// Cores the ranks of `machine` may run on, together: the union of their
+/// affinity masks (mpirun binds each of few ranks to a core of its own,
+/// which is when spinning pays most). Collective over `machine`.
+int getCores(MPI_Comm machine) {
   cpu_set_t set;
+  CPU_ZERO(&set);
   if (sched_getaffinity(0, sizeof(set), &set) != 0)
-    return 1;
+    CPU_ZERO(&set);
+  static_assert(sizeof(set) % sizeof(uint64_t) == 0);
+  MPI_REPORT_IF_ERROR(MPI_Allreduce(MPI_IN_PLACE, &set,
+                                    sizeof(set) / sizeof(uint64_t),
+                                    MPI_UINT64_T, MPI_BOR, machine));
   return CPU_COUNT(&set);
 }
 
@@ -715,6 +722,11 @@ void shm::init() {
   MPI_REPORT_IF_ERROR(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED,
                                           worldRank, MPI_INFO_NULL,
                                           &transport.node));
+  // Spinning only helps while every rank of the machine (of every virtual
+  // node on it) has a core of its own; then a wait spins for about a
+  // millisecond, which covers the imbalance between ranks in a step without
+  // the futex calls, each tens of microseconds.
+  bool spin = getCommSize(transport.node) <= getCores(transport.node);
   if (virtualNodeSize > 0) {
     MPI_Comm virtualNode;
     int rank = getCommRank(transport.node);
@@ -776,10 +788,7 @@ void shm::init() {
     return;
   }
   mapSegments();
-  // Spinning only helps while every waiting rank has a core of its own;
-  // then it spins for about a millisecond (a pause is tens of cycles), which
-  // covers the imbalance between ranks in a step without the futex calls.
-  transport.spins = transport.nodeSize <= getUsableCores() ? 1 << 16 : 64;
+  transport.spins = spin ? 1 << 16 : 64;
   transport.active = true;
   transport.description =
       "shared memory, " + std::to_string(transport.numNodes) + " node" +
