@@ -487,7 +487,7 @@ void runPlaced(const std::vector<Placed> &ops) {
   }
   // Shared results larger than the cache are written past it; a rank's own
   // reduced slices stay in cache for its peers to copy next.
-  bool stream = bytes >= kStreamBytes;
+  bool stream = bytes - copied >= kStreamBytes;
   std::vector<char *> sources(size);
   for (const Placed &placed : ops) {
     const AllReduce &op = *placed.op;
@@ -695,19 +695,28 @@ void mapSegments() {
   MPI_REPORT_IF_ERROR(MPI_Barrier(transport.node));
 }
 
-/// Cores the ranks of `machine` may run on, together: the union of their
-/// affinity masks (mpirun binds each of few ranks to a core of its own,
-/// which is when spinning pays most). Collective over `machine`.
-int getCores(MPI_Comm machine) {
+/// Whether every rank of `machine` has a core of its own: the ranks'
+/// affinity masks are disjoint (mpirun binds each of few ranks to a core)
+/// or every rank may run on as many cores as there are ranks. Collective
+/// over `machine`.
+bool haveOwnCores(MPI_Comm machine) {
   cpu_set_t set;
   CPU_ZERO(&set);
   if (sched_getaffinity(0, sizeof(set), &set) != 0)
     CPU_ZERO(&set);
+  int size = getCommSize(machine);
+  int counts[2] = {CPU_COUNT(&set), -CPU_COUNT(&set)};
+  MPI_REPORT_IF_ERROR(
+      MPI_Allreduce(MPI_IN_PLACE, counts, 1, MPI_INT, MPI_SUM, machine));
+  MPI_REPORT_IF_ERROR(
+      MPI_Allreduce(MPI_IN_PLACE, counts + 1, 1, MPI_INT, MPI_MAX, machine));
   static_assert(sizeof(set) % sizeof(uint64_t) == 0);
   MPI_REPORT_IF_ERROR(MPI_Allreduce(MPI_IN_PLACE, &set,
                                     sizeof(set) / sizeof(uint64_t),
                                     MPI_UINT64_T, MPI_BOR, machine));
-  return CPU_COUNT(&set);
+  int cores = CPU_COUNT(&set);
+  bool disjoint = counts[0] == cores;
+  return cores >= size && (disjoint || -counts[1] >= size);
 }
 
 } // namespace
@@ -726,7 +735,7 @@ void shm::init() {
   // node on it) has a core of its own; then a wait spins for about a
   // millisecond, which covers the imbalance between ranks in a step without
   // the futex calls, each tens of microseconds.
-  bool spin = getCommSize(transport.node) <= getCores(transport.node);
+  bool spin = haveOwnCores(transport.node);
   if (virtualNodeSize > 0) {
     MPI_Comm virtualNode;
     int rank = getCommRank(transport.node);

@@ -213,7 +213,8 @@ func.func @calls(%w: tensor<8xf32>) -> (tensor<8xf32>, tensor<8xf32>, tensor<8xf
 // -----
 
 // Casts and reshapes that only feed or only read an all-reduce move with
-// it: left where they are, they would leave nothing to overlap.
+// it (chains of them included): left where they are, they would leave
+// nothing to overlap.
 
 module attributes {replica.num_replicas = 2 : i64} {
 // CHECK-LABEL: func.func @casts_move_with_their_collective(
@@ -221,17 +222,47 @@ module attributes {replica.num_replicas = 2 : i64} {
 // CHECK-NEXT:    %[[FLAT:.*]] = tensor.collapse_shape %[[G]]
 // CHECK-NEXT:    %[[F:.*]] = replica.all_reduce_start mean %[[FLAT]] : tensor<16xf32>
 // CHECK-NEXT:    %[[H:.*]] = arith.addf
+// CHECK-NEXT:    %[[K:.*]] = arith.subf
 // CHECK-NEXT:    %[[R:.*]] = replica.all_reduce_done %[[F]]
-// CHECK-NEXT:    %[[C:.*]] = tensor.cast %[[R]] : tensor<16xf32> to tensor<?xf32>
-// CHECK-NEXT:    call @consume(%[[C]], %[[H]])
-func.func private @consume(tensor<?xf32>, tensor<4x4xf32>)
+// CHECK-NEXT:    %[[E:.*]] = tensor.expand_shape %[[R]]
+// CHECK-NEXT:    %[[C:.*]] = tensor.cast %[[E]] : tensor<4x4xf32> to tensor<?x4xf32>
+// CHECK-NEXT:    call @consume(%[[C]], %[[H]], %[[K]])
+func.func private @consume(tensor<?x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>)
 func.func @casts_move_with_their_collective(%x: tensor<4x4xf32>, %y: tensor<4x4xf32>) {
   %g = arith.mulf %x, %y : tensor<4x4xf32>
   %h = arith.addf %x, %y : tensor<4x4xf32>
   %flat = tensor.collapse_shape %g [[0, 1]] : tensor<4x4xf32> into tensor<16xf32>
   %r = replica.all_reduce mean %flat : tensor<16xf32>
-  %c = tensor.cast %r : tensor<16xf32> to tensor<?xf32>
-  func.call @consume(%c, %h) : (tensor<?xf32>, tensor<4x4xf32>) -> ()
+  %e = tensor.expand_shape %r [[0, 1]] output_shape [4, 4] : tensor<16xf32> into tensor<4x4xf32>
+  %c = tensor.cast %e : tensor<4x4xf32> to tensor<?x4xf32>
+  %k = arith.subf %x, %y : tensor<4x4xf32>
+  func.call @consume(%c, %h, %k) : (tensor<?x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>) -> ()
   return
+}
+}
+
+// -----
+
+// Starts keep their program order when the casts feeding them move too.
+
+module attributes {replica.num_replicas = 2 : i64} {
+// CHECK-LABEL: func.func @cast_starts_keep_their_order(
+// CHECK:         %[[G:.*]] = arith.mulf
+// CHECK-NEXT:    %[[C1:.*]] = tensor.cast %[[G]]
+// CHECK-NEXT:    %[[F1:.*]] = replica.all_reduce_start sum %[[C1]]
+// CHECK-NEXT:    %[[C2:.*]] = tensor.cast %[[G]]
+// CHECK-NEXT:    %[[F2:.*]] = replica.all_reduce_start max %[[C2]]
+// CHECK-NEXT:    arith.addf
+// CHECK-NEXT:    replica.all_reduce_done %[[F1]]
+// CHECK-NEXT:    replica.all_reduce_done %[[F2]]
+func.func @cast_starts_keep_their_order(%x: tensor<4xf32>, %y: tensor<4xf32>)
+    -> (tensor<?xf32>, tensor<?xf32>, tensor<4xf32>) {
+  %g = arith.mulf %x, %y : tensor<4xf32>
+  %h = arith.addf %x, %y : tensor<4xf32>
+  %c1 = tensor.cast %g : tensor<4xf32> to tensor<?xf32>
+  %s = replica.all_reduce sum %c1 : tensor<?xf32>
+  %c2 = tensor.cast %g : tensor<4xf32> to tensor<?xf32>
+  %m = replica.all_reduce max %c2 : tensor<?xf32>
+  return %s, %m, %h : tensor<?xf32>, tensor<?xf32>, tensor<4xf32>
 }
 }

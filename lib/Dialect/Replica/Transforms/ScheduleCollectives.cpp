@@ -64,13 +64,13 @@ static Operation *getFirstUser(Block &block, Operation *op) {
   return first;
 }
 
-/// Whether `op` is a start, or a pack that only a start reads: what an
-/// earlier collective hoisted.
+/// Whether `op` is a start, or an op moving with a start that only it
+/// feeds (through a chain of such ops): what an earlier collective hoisted.
 static bool isHoistedStart(Operation *op) {
   if (isa<AllReduceStartOp>(op))
     return true;
-  return isa<PackOp>(op) && op->hasOneUse() &&
-         isa<AllReduceStartOp>(*op->user_begin());
+  return movesWithCollective(op) && op->hasOneUse() &&
+         isHoistedStart(*op->user_begin());
 }
 
 /// Whether a collective may not move across an op.
