@@ -10,9 +10,9 @@ step that PRODUCES every gradient and all-reduces it (mean), for:
                  the `options:` line of `replica-run --calibrate --backend=mpi
                  --np=2`, run once at the start (skipped, with a note, when
                  replica-run does not print or accept one)
-  fused-default  the same with --bytes-per-pack=-1 instead (the pass's
-                 default alpha-beta model, not replica-run's cached
-                 calibration)
+  fused-default  the same with --bytes-per-pack=-1 instead (the mpi
+                 pipeline's alpha-beta model, 10 us and 5 GB/s, not
+                 replica-run's cached calibration)
   unfused        the same with --fuse=false (one all-reduce per gradient)
   contiguous     bench/mpi_baseline.cpp --mode contiguous: every gradient
                  written into its slice of one flat buffer, one MPI_Allreduce
@@ -955,7 +955,7 @@ def write_markdown(args, header, calibration, bw_line, summary, details,
           f"--calibrate --backend=mpi --np={args.np}` at the start (below) |",
           "| replica fused, defaults | the same with `--bytes-per-pack=-1` "
           "instead of `--cost-table` "
-          "(alpha-beta model, `latency-us=20 bandwidth-gbps=370`) |",
+          "(the mpi pipeline's alpha-beta model, `latency-us=10 bandwidth-gbps=5`) |",
           "| replica unfused | the same with `--fuse=false`: one "
           "all-reduce per gradient |",
           "| MPI contiguous | `bench/mpi_baseline.cpp --mode contiguous`: "
