@@ -345,8 +345,8 @@ void finish(int32_t kind, typename E::Acc *acc, int64_t count, char *out) {
 /// sources: each block is read in full before it is written. With `stream`,
 /// a node's result is written with streaming stores (fenced by the caller).
 template <typename E>
-void reduce(const AllReduce &op, char *const *sources, int64_t count,
-            char *out, bool stream) {
+void reduce(const AllReduce &op, char *const *sources, int64_t count, char *out,
+            bool stream) {
   int32_t kind = op.kind;
   using Acc = typename E::Acc;
   constexpr int64_t elementSize = sizeof(typename E::Storage);
@@ -383,8 +383,8 @@ void reduce(const AllReduce &op, char *const *sources, int64_t count,
   }
 }
 
-void reduce(const AllReduce &op, char *const *sources, int64_t count,
-            char *out, bool stream = false) {
+void reduce(const AllReduce &op, char *const *sources, int64_t count, char *out,
+            bool stream = false) {
   switch (op.type) {
   case ElementType::F32:
     return reduce<Native<float>>(op, sources, count, out, stream);
@@ -478,16 +478,14 @@ void runPlaced(const std::vector<Placed> &ops) {
   int self = transport.nodeRank, size = transport.nodeSize;
   waitForDone(function);
   synchronize(function);
-  int64_t bytes = 0, copied = 0;
-  for (const Placed &placed : ops) {
-    int64_t opBytes = placed.op->count * getElementSize(placed.op->type);
-    bytes += opBytes;
-    if (!placed.sharedOut)
-      copied += opBytes;
-  }
+  // The bytes of shared results and of results each rank copies.
+  int64_t shared = 0, copied = 0;
+  for (const Placed &placed : ops)
+    (placed.sharedOut ? shared : copied) +=
+        placed.op->count * getElementSize(placed.op->type);
   // Shared results larger than the cache are written past it; a rank's own
   // reduced slices stay in cache for its peers to copy next.
-  bool stream = bytes - copied >= kStreamBytes;
+  bool streamShared = shared >= kStreamBytes;
   std::vector<char *> sources(size);
   for (const Placed &placed : ops) {
     const AllReduce &op = *placed.op;
@@ -497,14 +495,14 @@ void runPlaced(const std::vector<Placed> &ops) {
       sources[rank] = transport.buffers[rank] + placed.in + begin * elementSize;
     char *out = transport.buffers[placed.sharedOut ? 0 : self] + placed.out;
     reduce(op, sources.data(), end - begin, out + begin * elementSize,
-           stream && placed.sharedOut);
+           streamShared && placed.sharedOut);
   }
-  if (stream)
+  if (streamShared)
     streamFence();
   synchronize(function);
   if (copied == 0)
     return;
-  stream = copied >= kStreamBytes;
+  bool streamCopies = copied >= kStreamBytes;
   for (const Placed &placed : ops) {
     if (placed.sharedOut)
       continue;
@@ -517,13 +515,13 @@ void runPlaced(const std::vector<Placed> &ops) {
       char *to = transport.buffers[self] + at;
       const char *from = transport.buffers[rank] + at;
       int64_t sliceBytes = (end - begin) * elementSize;
-      if (stream)
+      if (streamCopies)
         streamCopy(to, from, sliceBytes);
       else
         std::memcpy(to, from, sliceBytes);
     }
   }
-  if (stream)
+  if (streamCopies)
     streamFence();
   synchronize(function);
 }
@@ -701,22 +699,20 @@ void mapSegments() {
 /// over `machine`.
 bool haveOwnCores(MPI_Comm machine) {
   cpu_set_t set;
-  CPU_ZERO(&set);
   if (sched_getaffinity(0, sizeof(set), &set) != 0)
     CPU_ZERO(&set);
-  int size = getCommSize(machine);
-  int counts[2] = {CPU_COUNT(&set), -CPU_COUNT(&set)};
+  int total = CPU_COUNT(&set), fewest = total;
   MPI_REPORT_IF_ERROR(
-      MPI_Allreduce(MPI_IN_PLACE, counts, 1, MPI_INT, MPI_SUM, machine));
+      MPI_Allreduce(MPI_IN_PLACE, &total, 1, MPI_INT, MPI_SUM, machine));
   MPI_REPORT_IF_ERROR(
-      MPI_Allreduce(MPI_IN_PLACE, counts + 1, 1, MPI_INT, MPI_MAX, machine));
+      MPI_Allreduce(MPI_IN_PLACE, &fewest, 1, MPI_INT, MPI_MIN, machine));
   static_assert(sizeof(set) % sizeof(uint64_t) == 0);
   MPI_REPORT_IF_ERROR(MPI_Allreduce(MPI_IN_PLACE, &set,
                                     sizeof(set) / sizeof(uint64_t),
                                     MPI_UINT64_T, MPI_BOR, machine));
-  int cores = CPU_COUNT(&set);
-  bool disjoint = counts[0] == cores;
-  return cores >= size && (disjoint || -counts[1] >= size);
+  int cores = CPU_COUNT(&set), size = getCommSize(machine);
+  bool disjoint = total == cores;
+  return cores >= size && (disjoint || fewest >= size);
 }
 
 } // namespace

@@ -73,18 +73,24 @@ template <typename OpTy> struct RuntimePattern : OpConversionPattern<OpTy> {
     return {input, out};
   }
 
-  /// Starts the all-reduce of each of `inputs`, one call each; `buffers`
-  /// gets, per input, the tensor read and the buffer written.
-  std::vector<RuntimeCall>
-  startAllReduces(ConversionPatternRewriter &rewriter, Operation *op,
-                  ReductionKind kind, ValueRange inputs, Value stream,
-                  SmallVectorImpl<std::pair<Value, Value>> &buffers) const {
+  /// All-reduces started together: one call each, and per call the tensor
+  /// read and the buffer written.
+  struct StartedAllReduces {
     std::vector<RuntimeCall> calls;
+    SmallVector<std::pair<Value, Value>> buffers;
+  };
+
+  /// Starts the all-reduce of each of `inputs`.
+  StartedAllReduces startAllReduces(ConversionPatternRewriter &rewriter,
+                                    Operation *op, ReductionKind kind,
+                                    ValueRange inputs, Value stream) const {
+    StartedAllReduces started;
     for (Value input : inputs) {
-      calls.emplace_back(rewriter, op, runtime.prefix);
-      buffers.push_back(startReduce(calls.back(), kind, input, -1, stream));
+      started.calls.emplace_back(rewriter, op, runtime.prefix);
+      started.buffers.push_back(
+          startReduce(started.calls.back(), kind, input, -1, stream));
     }
-    return calls;
+    return started;
   }
 
   /// One reduction of `value` to every replica (`root` < 0) or to `root`.
@@ -122,13 +128,13 @@ struct BatchAllReduceToRuntime : RuntimePattern<BatchAllReduceOp> {
     Value stream = getStream(group);
     if (grouped)
       group.call("group_start");
-    SmallVector<std::pair<Value, Value>> buffers;
-    std::vector<RuntimeCall> calls = startAllReduces(
-        rewriter, op, op.getKind(), adaptor.getInputs(), stream, buffers);
+    StartedAllReduces started = startAllReduces(
+        rewriter, op, op.getKind(), adaptor.getInputs(), stream);
     if (grouped)
       group.call("group_end", TypeRange(), withStream({}, stream));
     SmallVector<Value> results;
-    for (auto [call, input] : llvm::zip_equal(calls, adaptor.getInputs()))
+    for (auto [call, input] :
+         llvm::zip_equal(started.calls, adaptor.getInputs()))
       results.push_back(call.fromTensor(call.resultTensor(), input.getType()));
     rewriter.replaceOp(op, results);
     return success();
@@ -147,15 +153,14 @@ struct AllReduceStartToRuntime : RuntimePattern<AllReduceStartOp> {
     RuntimeCall group(rewriter, op, runtime.prefix);
     Value stream = getStream(group);
     group.call("group_start");
-    SmallVector<std::pair<Value, Value>> buffers;
-    std::vector<RuntimeCall> calls = startAllReduces(
-        rewriter, op, op.getKind(), adaptor.getInputs(), stream, buffers);
+    StartedAllReduces started = startAllReduces(
+        rewriter, op, op.getKind(), adaptor.getInputs(), stream);
     group.call("group_launch", TypeRange(), withStream({}, stream));
 
     rewriter.setInsertionPoint(done);
     SmallVector<Value> results;
-    for (auto [call, input, buffer] :
-         llvm::zip_equal(calls, adaptor.getInputs(), buffers)) {
+    for (auto [call, input, buffer] : llvm::zip_equal(
+             started.calls, adaptor.getInputs(), started.buffers)) {
       auto [tensor, out] = buffer;
       Value in = call.readBuffer(tensor);
       call.call("wait", getElementTypeOrSelf(tensor.getType()),

@@ -77,8 +77,8 @@ static bool isHoistedStart(Operation *op) {
 using BarrierFn = function_ref<bool(Operation &)>;
 
 /// Moves `op` right after the last producer of its operands, the ops that
-/// move with it and feed only it first, but not above a barrier. Starts hoisted there
-/// before stay first, so starts keep their program order.
+/// move with it and feed only it first, but not above a barrier. Starts hoisted
+/// there before stay first, so starts keep their program order.
 static void hoist(Block &block, Operation *op, BarrierFn isBarrier) {
   for (Value operand : op->getOperands())
     if (Operation *producer = getProducerIn(block, operand);
@@ -103,8 +103,9 @@ static void hoist(Block &block, Operation *op, BarrierFn isBarrier) {
 static void sink(Block &block, Operation *op, BarrierFn isBarrier) {
   for (Operation *user : llvm::make_early_inc_range(op->getUsers()))
     if (user->getBlock() == &block && movesWithCollective(user) &&
-        llvm::all_of(user->getOperands(),
-                     [&](Value operand) { return operand.getDefiningOp() == op; }))
+        llvm::all_of(user->getOperands(), [&](Value operand) {
+          return operand.getDefiningOp() == op;
+        }))
       sink(block, user, isBarrier);
   Operation *first = getFirstUser(block, op);
   if (!first)
