@@ -582,6 +582,13 @@ REPLICA_MPI_EXPORT void replica_mpi_group_end(void) {
   group = Group();
 }
 
+/// Whether inputs placed in the window give up their range once their
+/// all-reduce is launched: over shared memory a launch reduces at once;
+/// over MPI, MPI_Iallreduce reads its input until its wait.
+REPLICA_MPI_EXPORT int32_t replica_mpi_reuse_inputs(void) {
+  return shm::reusesInputs() ? 1 : 0;
+}
+
 /// Ends the open group without waiting: its MPI all-reduces stay in flight
 /// (MPI_Iallreduce) until replica_mpi_wait_* asks for a result. The
 /// shared-memory transport has no nonblocking form: it reduces now, while

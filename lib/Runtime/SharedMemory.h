@@ -52,6 +52,11 @@ void init();
 /// Whether all-reduces go through shared memory.
 bool isActive();
 
+/// Whether compiled programs may place later buffers over an all-reduce's
+/// input once it is launched (replica-place-mpi-buffers): only where
+/// launches reduce at once, and where it pays (REPLICA_MPI_REUSE_INPUTS).
+bool reusesInputs();
+
 /// A short description of the transport in use, for reports.
 const char *describe();
 

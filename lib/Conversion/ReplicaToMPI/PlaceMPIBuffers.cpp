@@ -33,22 +33,35 @@ using namespace mlir::replica;
 static constexpr StringLiteral kWindowFunction = "replica_mpi_window";
 static constexpr StringLiteral kSharedWindowFunction =
     "replica_mpi_shared_window";
+/// The runtime entry point that says whether inputs dead after their launch
+/// give up their range (non-zero) or keep it until their wait.
+static constexpr StringLiteral kReuseInputsFunction =
+    "replica_mpi_reuse_inputs";
 /// The all-reduce entry points whose buffers are placed.
 static constexpr StringLiteral kAllReducePrefix = "replica_mpi_all_reduce_";
 /// The entry points that wait for a launched all-reduce (in, out): its
-/// buffers are in use until then.
+/// result is in use until then.
 static constexpr StringLiteral kWaitPrefix = "replica_mpi_wait_";
+/// The entry points that open a group of all-reduces and run it: the
+/// runtime reads no input of the group once its launch (or end) returns.
+static constexpr StringLiteral kGroupStart = "replica_mpi_group_start";
+static constexpr StringLiteral kGroupLaunch = "replica_mpi_group_launch";
+static constexpr StringLiteral kGroupEnd = "replica_mpi_group_end";
 /// Every buffer starts on a cache line of its own, as the runtime's slices
 /// do.
 static constexpr int64_t kAlignment = 64;
 
 namespace {
-/// A buffer to place and where: `offset` bytes into its block's range.
+/// A buffer to place and where: `offset` bytes into its block's range, or
+/// `reuseOffset` where the runtime reuses inputs once launched; then it is
+/// in use until `launch`, if set, instead of its deallocation.
 struct Placement {
   memref::AllocOp alloc;
   memref::DeallocOp dealloc;
   int64_t bytes;
+  Operation *launch = nullptr;
   int64_t offset = 0;
+  int64_t reuseOffset = 0;
 };
 
 struct ReplicaPlaceMPIBuffersPass
@@ -180,6 +193,27 @@ static Operation *getEnd(func::CallOp call) {
   return call;
 }
 
+/// The op after which the runtime no longer reads the input of `call`: the
+/// launch or end of its group, or `call` itself where it is not in one.
+static Operation *getLaunch(func::CallOp call) {
+  auto groupCall = [](Operation *op) -> StringRef {
+    auto call = dyn_cast<func::CallOp>(op);
+    if (!call || !llvm::is_contained({kGroupStart, kGroupLaunch, kGroupEnd},
+                                     call.getCallee()))
+      return {};
+    return call.getCallee();
+  };
+  Operation *previous = call->getPrevNode();
+  while (previous && groupCall(previous).empty())
+    previous = previous->getPrevNode();
+  if (!previous || groupCall(previous) != kGroupStart)
+    return call;
+  for (Operation *next = call->getNextNode(); next; next = next->getNextNode())
+    if (StringRef callee = groupCall(next); !callee.empty())
+      return callee == kGroupStart ? nullptr : next;
+  return nullptr;
+}
+
 /// Whether nothing writes the buffer of `alloc`, through its views, but
 /// the all-reduce `call` (and its wait): only then can every rank read one
 /// shared copy of it.
@@ -246,9 +280,11 @@ static void reuseDeadInput(func::CallOp call) {
   outAlloc.erase();
 }
 
-/// Gives the buffers of one block offsets from 0, first fit: buffers alive
-/// at once never overlap. Returns the bytes the block needs.
-static int64_t assignOffsets(Block &block, MutableArrayRef<Placement> buffers) {
+/// Gives the buffers of one block offsets from 0 (`offset`, or with
+/// `reuse`, `reuseOffset`), first fit: buffers alive at once never overlap.
+/// Returns the bytes the block needs.
+static int64_t assignOffsets(Block &block, MutableArrayRef<Placement> buffers,
+                             bool reuse) {
   DenseMap<Operation *, int64_t> position;
   int64_t index = 0;
   for (Operation &op : block)
@@ -256,23 +292,27 @@ static int64_t assignOffsets(Block &block, MutableArrayRef<Placement> buffers) {
   llvm::sort(buffers, [&](const Placement &a, const Placement &b) {
     return position[a.alloc] < position[b.alloc];
   });
+  auto end = [&](Placement *buffer) {
+    return position[reuse && buffer->launch ? buffer->launch
+                                            : buffer->dealloc.getOperation()];
+  };
+  auto at = [&](Placement *buffer) -> int64_t & {
+    return reuse ? buffer->reuseOffset : buffer->offset;
+  };
   int64_t size = 0;
   SmallVector<Placement *> live;
   for (Placement &buffer : buffers) {
     int64_t start = position[buffer.alloc];
-    llvm::erase_if(live, [&](Placement *other) {
-      return position[other->dealloc] < start;
-    });
-    llvm::sort(
-        live, [](Placement *a, Placement *b) { return a->offset < b->offset; });
+    llvm::erase_if(live, [&](Placement *other) { return end(other) < start; });
+    llvm::sort(live, [&](Placement *a, Placement *b) { return at(a) < at(b); });
     int64_t offset = 0;
     for (Placement *other : live) {
-      if (offset + buffer.bytes <= other->offset)
+      if (offset + buffer.bytes <= at(other))
         break;
       offset = std::max<int64_t>(
-          offset, llvm::alignTo(other->offset + other->bytes, kAlignment));
+          offset, llvm::alignTo(at(other) + other->bytes, kAlignment));
     }
-    buffer.offset = offset;
+    at(&buffer) = offset;
     size = std::max(size, offset + buffer.bytes);
     live.push_back(&buffer);
   }
@@ -328,6 +368,14 @@ void ReplicaPlaceMPIBuffersPass::runOnOperation() {
       std::optional<Placement> placement = getPlacement(alloc);
       if (!placement)
         continue;
+      // An input that nothing but the wait naming it uses after its launch
+      // may give its range to later buffers where the runtime reads no
+      // input after its launch: a step's inputs then stay in cache instead
+      // of taking one range per gradient.
+      Operation *launch = getLaunch(call);
+      if (operand == call.getOperand(0) && launch &&
+          isDeadAfter(alloc, launch, getEnd(call)))
+        placement->launch = launch;
       if (sharedResults.contains(alloc))
         shared.push_back(*placement);
       else
@@ -338,12 +386,13 @@ void ReplicaPlaceMPIBuffersPass::runOnOperation() {
     return;
 
   // Blocks may be live at once (nested, or calling each other): each gets a
-  // range of its own.
+  // range of its own, large enough for either layout.
   SmallVector<int64_t> bases;
   int64_t windowBytes = 0;
   for (auto &[block, buffers] : blocks) {
     bases.push_back(windowBytes);
-    windowBytes += assignOffsets(*block, buffers);
+    windowBytes += std::max(assignOffsets(*block, buffers, /*reuse=*/false),
+                            assignOffsets(*block, buffers, /*reuse=*/true));
   }
   int64_t sharedBytes = 0;
   for (Placement &buffer : shared) {
@@ -357,7 +406,32 @@ void ReplicaPlaceMPIBuffersPass::runOnOperation() {
   if (sharedBytes > 0)
     module->setAttr(ReplicaDialect::getMPISharedWindowBytesAttrName(),
                     attributes.getI64IntegerAttr(sharedBytes));
-  auto place = [&](Placement &buffer, func::FuncOp window, int64_t offset) {
+  // Per block whose layouts differ, whether the runtime reuses inputs,
+  // asked once at the block's start.
+  DenseMap<Block *, Value> reusing;
+  auto getReusing = [&](Block *block) {
+    Value &flag = reusing[block];
+    if (flag)
+      return flag;
+    func::FuncOp query =
+        module.lookupSymbol<func::FuncOp>(kReuseInputsFunction);
+    OpBuilder builder = OpBuilder::atBlockBegin(block);
+    Location loc = block->getParentOp()->getLoc();
+    if (!query) {
+      OpBuilder declare = OpBuilder::atBlockEnd(module.getBody());
+      query = func::FuncOp::create(
+          declare, module.getLoc(), kReuseInputsFunction,
+          declare.getFunctionType({}, {declare.getI32Type()}));
+      query.setPrivate();
+    }
+    Value answer = func::CallOp::create(builder, loc, query).getResult(0);
+    Value no = arith::ConstantIntOp::create(builder, loc, 0, 32);
+    flag = arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ne, answer,
+                                 no);
+    return flag;
+  };
+  auto place = [&](Placement &buffer, func::FuncOp window, int64_t offset,
+                   int64_t reuseOffset) {
     OpBuilder builder(buffer.alloc);
     Location loc = buffer.alloc.getLoc();
     Value sizes[] = {
@@ -366,6 +440,10 @@ void ReplicaPlaceMPIBuffersPass::runOnOperation() {
     Value memory =
         func::CallOp::create(builder, loc, window, sizes).getResult(0);
     Value at = arith::ConstantIndexOp::create(builder, loc, offset);
+    if (reuseOffset != offset)
+      at = arith::SelectOp::create(
+          builder, loc, getReusing(buffer.alloc->getBlock()),
+          arith::ConstantIndexOp::create(builder, loc, reuseOffset), at);
     Value view = memref::ViewOp::create(builder, loc, buffer.alloc.getType(),
                                         memory, at, ValueRange{});
     buffer.alloc.replaceAllUsesWith(view);
@@ -376,11 +454,11 @@ void ReplicaPlaceMPIBuffersPass::runOnOperation() {
     func::FuncOp window = declareWindow(module, kWindowFunction);
     for (auto [base, entry] : llvm::zip_equal(bases, blocks))
       for (Placement &buffer : entry.second)
-        place(buffer, window, base + buffer.offset);
+        place(buffer, window, base + buffer.offset, base + buffer.reuseOffset);
   }
   if (!shared.empty()) {
     func::FuncOp window = declareWindow(module, kSharedWindowFunction);
     for (Placement &buffer : shared)
-      place(buffer, window, buffer.offset);
+      place(buffer, window, buffer.offset, buffer.offset);
   }
 }

@@ -209,3 +209,60 @@ func.func @launched(%x: f32) -> (f32, f32, f32) {
   memref.dealloc %mr : memref<16xf32>
   return %a, %b, %c : f32, f32, f32
 }
+
+// -----
+
+// An input that nothing but its wait uses after its group is launched
+// gives its range to the buffers after it where the runtime reuses inputs
+// (asked once per block): %h takes %g's range then, the one after it
+// otherwise. The window has room for either layout.
+func.func private @replica_mpi_group_start()
+func.func private @replica_mpi_group_launch()
+func.func private @replica_mpi_all_reduce_f32(memref<?xf32>, memref<?xf32>, i32)
+func.func private @replica_mpi_wait_f32(memref<?xf32>, memref<?xf32>)
+// CHECK:       module attributes {replica.mpi_shared_window_bytes = 128 : i64, replica.mpi_window_bytes = 128 : i64}
+// CHECK-LABEL: func.func @reused
+// CHECK:       %[[ASK:.*]] = call @replica_mpi_reuse_inputs() : () -> i32
+// CHECK:       %[[REUSE:.*]] = arith.cmpi ne, %[[ASK]], %{{.*}} : i32
+// CHECK:       %[[W0:.*]] = call @replica_mpi_window
+// CHECK:       %[[AT0:.*]] = arith.constant 0 : index
+// CHECK:       %[[G:.*]] = memref.view %[[W0]][%[[AT0]]][] : memref<?xi8> to memref<16xf32>
+// CHECK:       call @replica_mpi_group_launch()
+// CHECK:       %[[W1:.*]] = call @replica_mpi_window
+// CHECK:       %[[PLAIN:.*]] = arith.constant 64 : index
+// CHECK:       %[[REUSED:.*]] = arith.constant 0 : index
+// CHECK:       %[[AT1:.*]] = arith.select %[[REUSE]], %[[REUSED]], %[[PLAIN]] : index
+// CHECK:       %[[H:.*]] = memref.view %[[W1]][%[[AT1]]][] : memref<?xi8> to memref<16xf32>
+// CHECK:       linalg.fill ins(%{{.*}} : f32) outs(%[[H]] :
+// CHECK-NOT:   arith.select
+// CHECK:       return
+// CHECK:       func.func private @replica_mpi_reuse_inputs() -> i32
+func.func @reused(%x: f32) -> (f32, f32) {
+  %kind = arith.constant 0 : i32
+  %c0 = arith.constant 0 : index
+  %g = memref.alloc() : memref<16xf32>
+  linalg.fill ins(%x : f32) outs(%g : memref<16xf32>)
+  call @replica_mpi_group_start() : () -> ()
+  %gin = memref.cast %g : memref<16xf32> to memref<?xf32>
+  %gr = memref.alloc() : memref<16xf32>
+  %gout = memref.cast %gr : memref<16xf32> to memref<?xf32>
+  call @replica_mpi_all_reduce_f32(%gin, %gout, %kind) : (memref<?xf32>, memref<?xf32>, i32) -> ()
+  call @replica_mpi_group_launch() : () -> ()
+  %h = memref.alloc() : memref<16xf32>
+  linalg.fill ins(%x : f32) outs(%h : memref<16xf32>)
+  call @replica_mpi_group_start() : () -> ()
+  %hin = memref.cast %h : memref<16xf32> to memref<?xf32>
+  %hr = memref.alloc() : memref<16xf32>
+  %hout = memref.cast %hr : memref<16xf32> to memref<?xf32>
+  call @replica_mpi_all_reduce_f32(%hin, %hout, %kind) : (memref<?xf32>, memref<?xf32>, i32) -> ()
+  call @replica_mpi_group_launch() : () -> ()
+  call @replica_mpi_wait_f32(%gin, %gout) : (memref<?xf32>, memref<?xf32>) -> ()
+  call @replica_mpi_wait_f32(%hin, %hout) : (memref<?xf32>, memref<?xf32>) -> ()
+  %a = memref.load %gr[%c0] : memref<16xf32>
+  %b = memref.load %hr[%c0] : memref<16xf32>
+  memref.dealloc %g : memref<16xf32>
+  memref.dealloc %h : memref<16xf32>
+  memref.dealloc %gr : memref<16xf32>
+  memref.dealloc %hr : memref<16xf32>
+  return %a, %b : f32, f32
+}
