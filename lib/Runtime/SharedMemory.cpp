@@ -764,8 +764,9 @@ double measureRoundTrip() {
 /// reuses where the node's ranks share a cache, which keeps a step's
 /// inputs in it; where they do not, a rank overwriting a range its peers
 /// have read waits for their copies to be invalidated, slower than writing
-/// fresh memory (resnet50's gradient step on 2 ranks: 11 ms against 19
-/// with the ranks on cores of one cache, 27 against 19 across two).
+/// fresh memory (resnet50's gradient step on 2 ranks: 10-13 ms against
+/// 18-21 with the ranks on cores of one cache, 23-31 against 18-21 across
+/// two).
 bool getReuseInputs(bool spin) {
   const char *value = std::getenv("REPLICA_MPI_REUSE_INPUTS");
   int reuse;
