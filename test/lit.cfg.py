@@ -27,7 +27,8 @@ llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 # The MPI backend's transport selection: .ci/run runs the MPI integration
 # tests once per transport by setting these.
 llvm_config.with_system_environment(
-    ["REPLICA_MPI_TRANSPORT", "REPLICA_MPI_VIRTUAL_NODE_SIZE"])
+    ["REPLICA_MPI_TRANSPORT", "REPLICA_MPI_VIRTUAL_NODE_SIZE",
+     "REPLICA_MPI_REUSE_INPUTS"])
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.replica_tools_dir, append_path=True)

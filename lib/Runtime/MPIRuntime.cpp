@@ -604,7 +604,8 @@ REPLICA_MPI_EXPORT void replica_mpi_group_launch(void) {
 }
 
 /// Waits for the launched all-reduce that writes `out`: the first wait of
-/// a group completes all of it.
+/// a group completes all of it. The input the wait is given is not read:
+/// its range may hold another buffer by then (replica_mpi_reuse_inputs).
 static void wait(const char *function, MemRef1D out, size_t elementSize) {
   const char *data = decodeBuffer(function, "output", out, elementSize).data;
   for (auto it = launched.begin(); it != launched.end(); ++it) {

@@ -41,11 +41,12 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <climits>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
 #include <new>
 #include <string>
 #include <type_traits>
@@ -89,6 +90,7 @@ constexpr int64_t kSegmentBytes = kPageBytes + kControlBytes + kStagingBytes;
 static_assert(std::atomic<uint32_t>::is_always_lock_free);
 
 enum class Mode { Auto, SharedMemory, MPI };
+enum class ReuseInputs { Off, On, Auto };
 
 struct Transport {
   bool active = false;
@@ -723,66 +725,95 @@ bool haveOwnCores(MPI_Comm machine) {
 
 /// The slowest round trip of a cache line, in nanoseconds, between node
 /// rank 0 and another node rank, each writing its own control block's
-/// `echo` and spinning on the other's. Collective over the node; only
-/// meaningful while every rank has a core of its own.
+/// `echo` and spinning on the other's; infinite where a pair takes longer
+/// than a few milliseconds (a rank without a core of its own). Collective
+/// over the node.
 double measureRoundTrip() {
-  constexpr uint32_t kWarmup = 1000, kTrips = 20000;
+  using Clock = std::chrono::steady_clock;
+  constexpr uint32_t kWarmup = 100, kTrips = 2000;
+  constexpr auto kLimit = std::chrono::milliseconds(5);
   std::atomic<uint32_t> &first = transport.controls[0]->echo;
   double slowest = 0;
   for (int peer = 1; peer < transport.nodeSize; ++peer) {
     MPI_REPORT_IF_ERROR(MPI_Barrier(transport.node));
+    int self = transport.nodeRank;
+    if (self != 0 && self != peer)
+      continue;
     std::atomic<uint32_t> &other = transport.controls[peer]->echo;
+    std::atomic<uint32_t> &mine = self == 0 ? first : other;
+    std::atomic<uint32_t> &theirs = self == 0 ? other : first;
     uint32_t base = (peer - 1) * (kWarmup + kTrips);
-    if (transport.nodeRank == 0) {
-      timespec start{};
-      for (uint32_t trip = 1; trip <= kWarmup + kTrips; ++trip) {
-        if (trip == kWarmup + 1)
-          clock_gettime(CLOCK_MONOTONIC, &start);
-        first.store(base + trip, std::memory_order_release);
-        while (other.load(std::memory_order_acquire) != base + trip)
-          pause();
+    Clock::time_point begin = Clock::now(), timed = begin;
+    // Both wait for the other's echo of each trip; either gives up once the
+    // pair has taken too long, and then so does the other.
+    auto await = [&](uint32_t value) {
+      for (uint32_t spin = 1; theirs.load(std::memory_order_acquire) != value;
+           ++spin) {
+        pause();
+        if (spin % 1024 == 0 && Clock::now() - begin > kLimit)
+          return false;
       }
-      timespec end{};
-      clock_gettime(CLOCK_MONOTONIC, &end);
-      double ns = (end.tv_sec - start.tv_sec) * 1e9 +
-                  static_cast<double>(end.tv_nsec - start.tv_nsec);
-      slowest = std::max(slowest, ns / kTrips);
-    } else if (transport.nodeRank == peer) {
-      for (uint32_t trip = 1; trip <= kWarmup + kTrips; ++trip) {
-        while (first.load(std::memory_order_acquire) != base + trip)
-          pause();
-        other.store(base + trip, std::memory_order_release);
+      return true;
+    };
+    bool done = true;
+    for (uint32_t trip = 1; done && trip <= kWarmup + kTrips; ++trip) {
+      if (trip == kWarmup + 1)
+        timed = Clock::now();
+      if (self == 0) {
+        mine.store(base + trip, std::memory_order_release);
+        done = await(base + trip);
+      } else {
+        done = await(base + trip);
+        mine.store(base + trip, std::memory_order_release);
       }
     }
+    if (self != 0)
+      continue;
+    double ns = std::chrono::duration<double, std::nano>(Clock::now() - timed)
+                    .count();
+    slowest = done ? std::max(slowest, ns / kTrips) : HUGE_VAL;
   }
   MPI_REPORT_IF_ERROR(MPI_Bcast(&slowest, 1, MPI_DOUBLE, 0, transport.node));
   return slowest;
 }
 
-/// REPLICA_MPI_REUSE_INPUTS=auto|on|off: whether a placed input's window
-/// range may hold later buffers once its all-reduce is launched. Auto
-/// reuses where the node's ranks share a cache, which keeps a step's
-/// inputs in it; where they do not, a rank overwriting a range its peers
-/// have read waits for their copies to be invalidated, slower than writing
-/// fresh memory (resnet50's gradient step on 2 ranks: 10-13 ms against
-/// 18-21 with the ranks on cores of one cache, 23-31 against 18-21 across
-/// two).
-bool getReuseInputs(bool spin) {
+/// REPLICA_MPI_REUSE_INPUTS=auto|on|off, the same on every rank:
+/// whether a placed input's window range may hold later buffers once its
+/// all-reduce is launched. Collective over MPI_COMM_WORLD.
+ReuseInputs getReuseInputsMode() {
   const char *value = std::getenv("REPLICA_MPI_REUSE_INPUTS");
-  int reuse;
-  if (value && std::strcmp(value, "on") == 0) {
-    reuse = 1;
-  } else if (value && std::strcmp(value, "off") == 0) {
-    reuse = 0;
-  } else if (!value || !*value || std::strcmp(value, "auto") == 0) {
-    // A round trip within one cache takes tens of nanoseconds, between
-    // caches (chiplets, sockets) hundreds.
-    constexpr double kSharedCacheNs = 250;
-    reuse = spin && measureRoundTrip() < kSharedCacheNs;
-  } else {
+  ReuseInputs mode;
+  if (!value || !*value || std::strcmp(value, "auto") == 0)
+    mode = ReuseInputs::Auto;
+  else if (std::strcmp(value, "on") == 0)
+    mode = ReuseInputs::On;
+  else if (std::strcmp(value, "off") == 0)
+    mode = ReuseInputs::Off;
+  else
     fail("replica_mpi_init",
          "REPLICA_MPI_REUSE_INPUTS=%s: expected auto, on or off", value);
-  }
+  int extremes[2] = {static_cast<int>(mode), -static_cast<int>(mode)};
+  MPI_REPORT_IF_ERROR(MPI_Allreduce(MPI_IN_PLACE, extremes, 2, MPI_INT, MPI_MAX,
+                                    MPI_COMM_WORLD));
+  if (extremes[0] != -extremes[1])
+    fail("replica_mpi_init", "REPLICA_MPI_REUSE_INPUTS differs between ranks");
+  return mode;
+}
+
+/// Whether to reuse inputs over shared memory. Auto reuses where the
+/// node's ranks share a cache, which keeps a step's inputs in it; where
+/// they do not, a rank overwriting a range its peers have read waits for
+/// their copies to be invalidated, slower than writing fresh memory
+/// (resnet50's gradient step on 2 ranks: 10-13 ms against 18-21 with the
+/// ranks on cores of one cache, 23-31 against 18-21 across two).
+/// Collective over MPI_COMM_WORLD.
+bool getReuseInputs(ReuseInputs mode, bool spin) {
+  // A round trip within one cache takes tens of nanoseconds, between
+  // caches (chiplets, sockets) hundreds.
+  constexpr double kSharedCacheNs = 250;
+  int reuse = mode == ReuseInputs::On ||
+              (mode == ReuseInputs::Auto && spin &&
+               measureRoundTrip() < kSharedCacheNs);
   // Every rank places its buffers alike.
   MPI_REPORT_IF_ERROR(
       MPI_Allreduce(MPI_IN_PLACE, &reuse, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD));
@@ -793,6 +824,7 @@ bool getReuseInputs(bool spin) {
 
 void shm::init() {
   Mode mode = getMode();
+  ReuseInputs reuseInputs = getReuseInputsMode();
   if (mode == Mode::MPI) {
     transport.description = "MPI (REPLICA_MPI_TRANSPORT=mpi)";
     return;
@@ -868,7 +900,7 @@ void shm::init() {
   }
   mapSegments();
   transport.spins = spin ? 1 << 16 : 64;
-  transport.reuseInputs = getReuseInputs(spin);
+  transport.reuseInputs = getReuseInputs(reuseInputs, spin);
   transport.active = true;
   transport.description =
       "shared memory, " + std::to_string(transport.numNodes) + " node" +
@@ -879,7 +911,9 @@ void shm::init() {
 
 bool shm::isActive() { return transport.active; }
 
-bool shm::reusesInputs() { return transport.reuseInputs; }
+bool shm::reusesInputs() {
+  return transport.active && transport.reuseInputs;
+}
 
 const char *shm::describe() { return transport.description.c_str(); }
 

@@ -91,7 +91,16 @@ def ReplicaPlaceMPIBuffersPass
     the allocation runs: own buffers of one block whose lifetimes
     (allocation to deallocation) overlap get disjoint ranges, blocks get
     disjoint ranges of their own, and each shared result has a range after
-    them. The deallocations go; the window lives as long as the process. The
+    them. A second layout ends the lifetime of an input that nothing but its
+    wait uses after its group is launched (`replica_mpi_group_launch` or
+    `_end`, or the call itself outside a group) at that launch, so that
+    later buffers take its range; where the two layouts differ, a buffer's
+    offset is chosen when the program runs, by what
+    `replica_mpi_reuse_inputs()` answers, asked once per run of the block
+    (non-zero where the runtime reads no input after its launch and reuse
+    pays: over shared memory, `REPLICA_MPI_REUSE_INPUTS`). Each block's
+    range fits either layout. The deallocations go; the window lives as
+    long as the process. The
     module records the sizes (`replica.mpi_window_bytes`, own buffers per
     rank; `replica.mpi_shared_window_bytes`, shared results), from which
     `replica-run` reserves the window at start-up

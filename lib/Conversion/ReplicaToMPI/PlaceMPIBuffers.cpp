@@ -3,7 +3,8 @@
 // The MPI runtime's shared-memory all-reduce reads every rank's input where
 // the producers wrote it and writes results where the consumers read them
 // only if those buffers live in its window, at the same offset on every
-// rank. This pass gives each such buffer a fixed offset at compile time.
+// rank. This pass gives each such buffer an offset fixed at compile time,
+// or two, of which the runtime picks one for every rank alike.
 //
 //===----------------------------------------------------------------------===//
 
@@ -42,8 +43,9 @@ static constexpr StringLiteral kAllReducePrefix = "replica_mpi_all_reduce_";
 /// The entry points that wait for a launched all-reduce (in, out): its
 /// result is in use until then.
 static constexpr StringLiteral kWaitPrefix = "replica_mpi_wait_";
-/// The entry points that open a group of all-reduces and run it: the
-/// runtime reads no input of the group once its launch (or end) returns.
+/// The entry points that open a group of all-reduces and run it: over
+/// shared memory, the runtime reads no input of the group once its launch
+/// (or end) returns.
 static constexpr StringLiteral kGroupStart = "replica_mpi_group_start";
 static constexpr StringLiteral kGroupLaunch = "replica_mpi_group_launch";
 static constexpr StringLiteral kGroupEnd = "replica_mpi_group_end";
@@ -193,23 +195,38 @@ static Operation *getEnd(func::CallOp call) {
   return call;
 }
 
-/// The op after which the runtime no longer reads the input of `call`: the
-/// launch or end of its group, or `call` itself where it is not in one.
+/// The group entry point `op` calls, if it calls one.
+static StringRef getGroupCallee(Operation *op) {
+  auto groupCall = dyn_cast<func::CallOp>(op);
+  if (!groupCall ||
+      !llvm::is_contained({kGroupStart, kGroupLaunch, kGroupEnd},
+                          groupCall.getCallee()))
+    return {};
+  return groupCall.getCallee();
+}
+
+/// The op after which the runtime, over shared memory, no longer reads the
+/// input of `call`: the launch or end of its group, or `call` itself where
+/// it is not in one; null where that is not clear (a group opened in an
+/// enclosing block).
 static Operation *getLaunch(func::CallOp call) {
-  auto groupCall = [](Operation *op) -> StringRef {
-    auto call = dyn_cast<func::CallOp>(op);
-    if (!call || !llvm::is_contained({kGroupStart, kGroupLaunch, kGroupEnd},
-                                     call.getCallee()))
-      return {};
-    return call.getCallee();
-  };
-  Operation *previous = call->getPrevNode();
-  while (previous && groupCall(previous).empty())
-    previous = previous->getPrevNode();
-  if (!previous || groupCall(previous) != kGroupStart)
+  // The last group call before `call`, in its block or, where there is
+  // none, before the ops that enclose it: a start opens its group.
+  Operation *previous = nullptr;
+  Operation *at = call;
+  for (; at && !isa<FunctionOpInterface>(at); at = at->getParentOp()) {
+    previous = at->getPrevNode();
+    while (previous && getGroupCallee(previous).empty())
+      previous = previous->getPrevNode();
+    if (previous)
+      break;
+  }
+  if (!previous || getGroupCallee(previous) != kGroupStart)
     return call;
+  if (at != call)
+    return nullptr;
   for (Operation *next = call->getNextNode(); next; next = next->getNextNode())
-    if (StringRef callee = groupCall(next); !callee.empty())
+    if (StringRef callee = getGroupCallee(next); !callee.empty())
       return callee == kGroupStart ? nullptr : next;
   return nullptr;
 }
@@ -319,18 +336,26 @@ static int64_t assignOffsets(Block &block, MutableArrayRef<Placement> buffers,
   return static_cast<int64_t>(llvm::alignTo(size, kAlignment));
 }
 
-/// Declares the runtime function `name`(private bytes, shared bytes) ->
-/// memref<?xi8> unless the module has it.
-static func::FuncOp declareWindow(ModuleOp module, StringRef name) {
+/// Declares the runtime function `name` of `type` unless the module has
+/// it.
+static func::FuncOp declareRuntimeFunction(ModuleOp module, StringRef name,
+                                           FunctionType type) {
   if (auto function = module.lookupSymbol<func::FuncOp>(name))
     return function;
   OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
+  auto function = func::FuncOp::create(builder, module.getLoc(), name, type);
+  function.setPrivate();
+  return function;
+}
+
+/// Declares the runtime function `name`(private bytes, shared bytes) ->
+/// memref<?xi8> unless the module has it.
+static func::FuncOp declareWindow(ModuleOp module, StringRef name) {
+  Builder builder(module.getContext());
   Type i64 = builder.getI64Type();
   auto bytes = MemRefType::get({ShapedType::kDynamic}, builder.getI8Type());
-  auto function =
-      func::FuncOp::create(builder, module.getLoc(), name,
-                           builder.getFunctionType({i64, i64}, {bytes}));
-  function.setPrivate();
+  func::FuncOp function = declareRuntimeFunction(
+      module, name, builder.getFunctionType({i64, i64}, {bytes}));
   // The descriptor comes back through a pointer, as C returns structs.
   function->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                     builder.getUnitAttr());
@@ -368,18 +393,19 @@ void ReplicaPlaceMPIBuffersPass::runOnOperation() {
       std::optional<Placement> placement = getPlacement(alloc);
       if (!placement)
         continue;
+      if (sharedResults.contains(alloc)) {
+        shared.push_back(*placement);
+        continue;
+      }
       // An input that nothing but the wait naming it uses after its launch
       // may give its range to later buffers where the runtime reads no
       // input after its launch: a step's inputs then stay in cache instead
       // of taking one range per gradient.
-      Operation *launch = getLaunch(call);
-      if (operand == call.getOperand(0) && launch &&
-          isDeadAfter(alloc, launch, getEnd(call)))
-        placement->launch = launch;
-      if (sharedResults.contains(alloc))
-        shared.push_back(*placement);
-      else
-        blocks[alloc->getBlock()].push_back(*placement);
+      if (operand == call.getOperand(0))
+        if (Operation *launch = getLaunch(call);
+            launch && isDeadAfter(alloc, launch, getEnd(call)))
+          placement->launch = launch;
+      blocks[alloc->getBlock()].push_back(*placement);
     }
   }
   if (blocks.empty() && shared.empty())
@@ -407,23 +433,16 @@ void ReplicaPlaceMPIBuffersPass::runOnOperation() {
     module->setAttr(ReplicaDialect::getMPISharedWindowBytesAttrName(),
                     attributes.getI64IntegerAttr(sharedBytes));
   // Per block whose layouts differ, whether the runtime reuses inputs,
-  // asked once at the block's start.
+  // asked (each time the block runs) before its first buffer that differs:
+  // buffers are placed in program order.
   DenseMap<Block *, Value> reusing;
-  auto getReusing = [&](Block *block) {
-    Value &flag = reusing[block];
+  auto getReusing = [&](OpBuilder &builder, Location loc) {
+    Value &flag = reusing[builder.getInsertionBlock()];
     if (flag)
       return flag;
-    func::FuncOp query =
-        module.lookupSymbol<func::FuncOp>(kReuseInputsFunction);
-    OpBuilder builder = OpBuilder::atBlockBegin(block);
-    Location loc = block->getParentOp()->getLoc();
-    if (!query) {
-      OpBuilder declare = OpBuilder::atBlockEnd(module.getBody());
-      query = func::FuncOp::create(
-          declare, module.getLoc(), kReuseInputsFunction,
-          declare.getFunctionType({}, {declare.getI32Type()}));
-      query.setPrivate();
-    }
+    func::FuncOp query = declareRuntimeFunction(
+        module, kReuseInputsFunction,
+        builder.getFunctionType({}, {builder.getI32Type()}));
     Value answer = func::CallOp::create(builder, loc, query).getResult(0);
     Value no = arith::ConstantIntOp::create(builder, loc, 0, 32);
     flag = arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ne, answer,
@@ -442,7 +461,7 @@ void ReplicaPlaceMPIBuffersPass::runOnOperation() {
     Value at = arith::ConstantIndexOp::create(builder, loc, offset);
     if (reuseOffset != offset)
       at = arith::SelectOp::create(
-          builder, loc, getReusing(buffer.alloc->getBlock()),
+          builder, loc, getReusing(builder, loc),
           arith::ConstantIndexOp::create(builder, loc, reuseOffset), at);
     Value view = memref::ViewOp::create(builder, loc, buffer.alloc.getType(),
                                         memory, at, ValueRange{});

@@ -143,7 +143,9 @@ struct BatchAllReduceToRuntime : RuntimePattern<BatchAllReduceOp> {
 
 /// A started all-reduce is a group launched without waiting; its done
 /// waits for each result buffer. The done reads each input buffer again, so
-/// that bufferization keeps it, unchanged, until the runtime has sent it.
+/// that bufferization keeps it, unchanged, until the runtime has sent it
+/// (MPI_Iallreduce reads it until then; where the runtime reduces at the
+/// launch, replica-place-mpi-buffers lets later buffers take its range).
 struct AllReduceStartToRuntime : RuntimePattern<AllReduceStartOp> {
   using RuntimePattern::RuntimePattern;
   LogicalResult

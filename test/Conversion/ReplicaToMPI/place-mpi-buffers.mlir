@@ -213,31 +213,42 @@ func.func @launched(%x: f32) -> (f32, f32, f32) {
 // -----
 
 // An input that nothing but its wait uses after its group is launched
-// gives its range to the buffers after it where the runtime reuses inputs
-// (asked once per block): %h takes %g's range then, the one after it
-// otherwise. The window has room for either layout.
+// (by group_launch, by group_end, or by the call itself outside a group)
+// gives its range to the buffers after it where the runtime reuses inputs,
+// asked once, before the first buffer whose offsets differ: %h and %k take
+// %g's range then, ranges after it otherwise. The window has room for
+// either layout.
 func.func private @replica_mpi_group_start()
 func.func private @replica_mpi_group_launch()
+func.func private @replica_mpi_group_end()
 func.func private @replica_mpi_all_reduce_f32(memref<?xf32>, memref<?xf32>, i32)
 func.func private @replica_mpi_wait_f32(memref<?xf32>, memref<?xf32>)
-// CHECK:       module attributes {replica.mpi_shared_window_bytes = 128 : i64, replica.mpi_window_bytes = 128 : i64}
+// CHECK:       module attributes {replica.mpi_shared_window_bytes = 192 : i64, replica.mpi_window_bytes = 192 : i64}
 // CHECK-LABEL: func.func @reused
-// CHECK:       %[[ASK:.*]] = call @replica_mpi_reuse_inputs() : () -> i32
-// CHECK:       %[[REUSE:.*]] = arith.cmpi ne, %[[ASK]], %{{.*}} : i32
 // CHECK:       %[[W0:.*]] = call @replica_mpi_window
 // CHECK:       %[[AT0:.*]] = arith.constant 0 : index
 // CHECK:       %[[G:.*]] = memref.view %[[W0]][%[[AT0]]][] : memref<?xi8> to memref<16xf32>
 // CHECK:       call @replica_mpi_group_launch()
 // CHECK:       %[[W1:.*]] = call @replica_mpi_window
-// CHECK:       %[[PLAIN:.*]] = arith.constant 64 : index
-// CHECK:       %[[REUSED:.*]] = arith.constant 0 : index
-// CHECK:       %[[AT1:.*]] = arith.select %[[REUSE]], %[[REUSED]], %[[PLAIN]] : index
+// CHECK:       %[[PLAIN1:.*]] = arith.constant 64 : index
+// CHECK:       %[[ASK:.*]] = call @replica_mpi_reuse_inputs() : () -> i32
+// CHECK:       %[[REUSE:.*]] = arith.cmpi ne, %[[ASK]], %{{.*}} : i32
+// CHECK:       %[[REUSED1:.*]] = arith.constant 0 : index
+// CHECK:       %[[AT1:.*]] = arith.select %[[REUSE]], %[[REUSED1]], %[[PLAIN1]] : index
 // CHECK:       %[[H:.*]] = memref.view %[[W1]][%[[AT1]]][] : memref<?xi8> to memref<16xf32>
 // CHECK:       linalg.fill ins(%{{.*}} : f32) outs(%[[H]] :
+// CHECK:       call @replica_mpi_group_end()
+// CHECK:       %[[W2:.*]] = call @replica_mpi_window
+// CHECK:       %[[PLAIN2:.*]] = arith.constant 128 : index
+// CHECK-NOT:   call @replica_mpi_reuse_inputs
+// CHECK:       %[[REUSED2:.*]] = arith.constant 0 : index
+// CHECK:       %[[AT2:.*]] = arith.select %[[REUSE]], %[[REUSED2]], %[[PLAIN2]] : index
+// CHECK:       %[[K:.*]] = memref.view %[[W2]][%[[AT2]]][] : memref<?xi8> to memref<16xf32>
+// CHECK:       linalg.fill ins(%{{.*}} : f32) outs(%[[K]] :
 // CHECK-NOT:   arith.select
 // CHECK:       return
 // CHECK:       func.func private @replica_mpi_reuse_inputs() -> i32
-func.func @reused(%x: f32) -> (f32, f32) {
+func.func @reused(%x: f32) -> (f32, f32, f32) {
   %kind = arith.constant 0 : i32
   %c0 = arith.constant 0 : index
   %g = memref.alloc() : memref<16xf32>
@@ -255,14 +266,107 @@ func.func @reused(%x: f32) -> (f32, f32) {
   %hr = memref.alloc() : memref<16xf32>
   %hout = memref.cast %hr : memref<16xf32> to memref<?xf32>
   call @replica_mpi_all_reduce_f32(%hin, %hout, %kind) : (memref<?xf32>, memref<?xf32>, i32) -> ()
-  call @replica_mpi_group_launch() : () -> ()
+  call @replica_mpi_group_end() : () -> ()
+  %k = memref.alloc() : memref<16xf32>
+  linalg.fill ins(%x : f32) outs(%k : memref<16xf32>)
+  %kin = memref.cast %k : memref<16xf32> to memref<?xf32>
+  %kr = memref.alloc() : memref<16xf32>
+  %kout = memref.cast %kr : memref<16xf32> to memref<?xf32>
+  call @replica_mpi_all_reduce_f32(%kin, %kout, %kind) : (memref<?xf32>, memref<?xf32>, i32) -> ()
   call @replica_mpi_wait_f32(%gin, %gout) : (memref<?xf32>, memref<?xf32>) -> ()
-  call @replica_mpi_wait_f32(%hin, %hout) : (memref<?xf32>, memref<?xf32>) -> ()
   %a = memref.load %gr[%c0] : memref<16xf32>
   %b = memref.load %hr[%c0] : memref<16xf32>
+  %c = memref.load %kr[%c0] : memref<16xf32>
   memref.dealloc %g : memref<16xf32>
   memref.dealloc %h : memref<16xf32>
+  memref.dealloc %k : memref<16xf32>
   memref.dealloc %gr : memref<16xf32>
   memref.dealloc %hr : memref<16xf32>
-  return %a, %b : f32, f32
+  memref.dealloc %kr : memref<16xf32>
+  return %a, %b, %c : f32, f32, f32
+}
+
+// -----
+
+// In a loop body the runtime is asked in the body, each iteration. Calls
+// inside a region whose group was opened outside it keep their inputs
+// until the deallocation: their launch is not in their block.
+func.func private @replica_mpi_group_start()
+func.func private @replica_mpi_group_launch()
+func.func private @replica_mpi_all_reduce_f32(memref<?xf32>, memref<?xf32>, i32)
+func.func private @replica_mpi_wait_f32(memref<?xf32>, memref<?xf32>)
+// CHECK-LABEL: func.func @loop
+// CHECK:       scf.for
+// CHECK:         call @replica_mpi_group_launch()
+// CHECK:         %[[ASK:.*]] = func.call @replica_mpi_reuse_inputs() : () -> i32
+// CHECK:         arith.select
+// CHECK:         scf.yield
+func.func @loop(%x: f32, %n: index) -> f32 {
+  %kind = arith.constant 0 : i32
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %sum = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> (f32) {
+    %g = memref.alloc() : memref<16xf32>
+    linalg.fill ins(%x : f32) outs(%g : memref<16xf32>)
+    func.call @replica_mpi_group_start() : () -> ()
+    %gin = memref.cast %g : memref<16xf32> to memref<?xf32>
+    %gr = memref.alloc() : memref<16xf32>
+    %gout = memref.cast %gr : memref<16xf32> to memref<?xf32>
+    func.call @replica_mpi_all_reduce_f32(%gin, %gout, %kind) : (memref<?xf32>, memref<?xf32>, i32) -> ()
+    func.call @replica_mpi_group_launch() : () -> ()
+    %h = memref.alloc() : memref<16xf32>
+    linalg.fill ins(%x : f32) outs(%h : memref<16xf32>)
+    func.call @replica_mpi_group_start() : () -> ()
+    %hin = memref.cast %h : memref<16xf32> to memref<?xf32>
+    %hr = memref.alloc() : memref<16xf32>
+    %hout = memref.cast %hr : memref<16xf32> to memref<?xf32>
+    func.call @replica_mpi_all_reduce_f32(%hin, %hout, %kind) : (memref<?xf32>, memref<?xf32>, i32) -> ()
+    func.call @replica_mpi_group_launch() : () -> ()
+    func.call @replica_mpi_wait_f32(%gin, %gout) : (memref<?xf32>, memref<?xf32>) -> ()
+    func.call @replica_mpi_wait_f32(%hin, %hout) : (memref<?xf32>, memref<?xf32>) -> ()
+    %a = memref.load %gr[%c0] : memref<16xf32>
+    %b = memref.load %hr[%c0] : memref<16xf32>
+    %s = arith.addf %a, %b : f32
+    %t = arith.addf %acc, %s : f32
+    memref.dealloc %g : memref<16xf32>
+    memref.dealloc %h : memref<16xf32>
+    memref.dealloc %gr : memref<16xf32>
+    memref.dealloc %hr : memref<16xf32>
+    scf.yield %t : f32
+  }
+  return %sum : f32
+}
+
+// CHECK-LABEL: func.func @opened_outside
+// CHECK-NOT:   arith.select
+// CHECK:       return
+func.func @opened_outside(%x: f32) -> f32 {
+  %kind = arith.constant 0 : i32
+  %c0 = arith.constant 0 : index
+  call @replica_mpi_group_start() : () -> ()
+  %a = scf.execute_region -> f32 {
+    %g = memref.alloc() : memref<16xf32>
+    linalg.fill ins(%x : f32) outs(%g : memref<16xf32>)
+    %gin = memref.cast %g : memref<16xf32> to memref<?xf32>
+    %gr = memref.alloc() : memref<16xf32>
+    %gout = memref.cast %gr : memref<16xf32> to memref<?xf32>
+    func.call @replica_mpi_all_reduce_f32(%gin, %gout, %kind) : (memref<?xf32>, memref<?xf32>, i32) -> ()
+    %h = memref.alloc() : memref<16xf32>
+    linalg.fill ins(%x : f32) outs(%h : memref<16xf32>)
+    %hin = memref.cast %h : memref<16xf32> to memref<?xf32>
+    %hr = memref.alloc() : memref<16xf32>
+    %hout = memref.cast %hr : memref<16xf32> to memref<?xf32>
+    func.call @replica_mpi_all_reduce_f32(%hin, %hout, %kind) : (memref<?xf32>, memref<?xf32>, i32) -> ()
+    %v = memref.load %gr[%c0] : memref<16xf32>
+    %w = memref.load %hr[%c0] : memref<16xf32>
+    %s = arith.addf %v, %w : f32
+    memref.dealloc %g : memref<16xf32>
+    memref.dealloc %gr : memref<16xf32>
+    memref.dealloc %h : memref<16xf32>
+    memref.dealloc %hr : memref<16xf32>
+    scf.yield %s : f32
+  }
+  call @replica_mpi_group_launch() : () -> ()
+  return %a : f32
 }

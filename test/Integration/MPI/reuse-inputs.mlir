@@ -1,28 +1,30 @@
 // REQUIRES: mpi
 // RUN: replica-run %s | sort | FileCheck %s
-// RUN: replica-run %s --backend=mpi --np=2 | sort | FileCheck %s
-// RUN: env REPLICA_MPI_REUSE_INPUTS=on replica-run %s --backend=mpi --np=2 --fuse=false | sort | FileCheck %s
-// RUN: env REPLICA_MPI_REUSE_INPUTS=off replica-run %s --backend=mpi --np=2 --fuse=false | sort | FileCheck %s
-// RUN: env REPLICA_MPI_REUSE_INPUTS=on REPLICA_MPI_VIRTUAL_NODE_SIZE=1 replica-run %s --backend=mpi --np=2 --fuse=false | sort | FileCheck %s
-// RUN: env REPLICA_MPI_REUSE_INPUTS=on REPLICA_MPI_TRANSPORT=mpi replica-run %s --backend=mpi --np=2 --fuse=false | sort | FileCheck %s
+// RUN: replica-run %s --backend=mpi --np=4 | sort | FileCheck %s
+// RUN: env REPLICA_MPI_TRANSPORT=shm REPLICA_MPI_VIRTUAL_NODE_SIZE= REPLICA_MPI_REUSE_INPUTS=on replica-run %s --backend=mpi --np=4 --fuse=false | sort | FileCheck %s
+// RUN: env REPLICA_MPI_TRANSPORT=shm REPLICA_MPI_VIRTUAL_NODE_SIZE= REPLICA_MPI_REUSE_INPUTS=off replica-run %s --backend=mpi --np=4 --fuse=false | sort | FileCheck %s
+// RUN: env REPLICA_MPI_TRANSPORT=shm REPLICA_MPI_VIRTUAL_NODE_SIZE=2 REPLICA_MPI_REUSE_INPUTS=on replica-run %s --backend=mpi --np=4 --fuse=false | sort | FileCheck %s
+// RUN: env REPLICA_MPI_TRANSPORT=mpi REPLICA_MPI_REUSE_INPUTS=on replica-run %s --backend=mpi --np=4 --fuse=false | sort | FileCheck %s
 //
 // Each gradient is produced after the previous one's all-reduce is
 // launched, and every result is read after the last launch: placed, each
 // input after the first may take the range of the one before, chosen when
-// the program runs (over MPI, where an all-reduce reads its input until
-// its wait, the range is never given up).
+// the program runs: forced on over shared memory (one node of 4, and 2
+// virtual nodes of 2), off, and over MPI, where an all-reduce reads its
+// input until its wait and the range is never given up.
 // RUN: replica-opt %s -replica-lower-to-mpi=fuse=false | FileCheck %s --check-prefix=IR
 // IR:         %[[ASK:.*]] = llvm.call @replica_mpi_reuse_inputs() : () -> i32
 // IR:         %[[REUSE:.*]] = llvm.icmp "ne" %[[ASK]]
 // IR-COUNT-3: llvm.select %[[REUSE]]
 // IR-NOT:     llvm.select %[[REUSE]]
 //
-// RUN: env REPLICA_MPI_REUSE_INPUTS=sometimes not replica-run %s --backend=mpi --np=2 2>&1 | FileCheck %s --check-prefix=BAD
-// BAD: REPLICA_MPI_REUSE_INPUTS=sometimes: expected auto, on or off
+// A bad value is refused on every transport.
+// RUN: env REPLICA_MPI_TRANSPORT=mpi REPLICA_MPI_REUSE_INPUTS=sometimes not replica-run %s --backend=mpi --np=4 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: replica_mpi_init: REPLICA_MPI_REUSE_INPUTS=sometimes: expected auto, on or off
 
 // Replica r's gradient k holds (i mod 7) + (r + 1) * (k + 1); its mean is
-// (i mod 7) + 1.5 * (k + 1), whose 262144 elements sum to
-// 786429 + 393216 * (k + 1) (exact in f64). Every replica prints elements 0
+// (i mod 7) + 2.5 * (k + 1), whose 262144 elements sum to
+// 786429 + 655360 * (k + 1) (exact in f64). Every replica prints elements 0
 // and 1 and the sum of each mean.
 
 func.func @show(%k: i64, %r: index, %first: f32, %second: f32, %sum: f64) {
@@ -42,7 +44,7 @@ func.func @show(%k: i64, %r: index, %first: f32, %second: f32, %sum: f64) {
 }
 
 func.func @main() {
-  replica.replicate<2> () : () -> () {
+  replica.replicate<4> () : () -> () {
     %r = replica.replica_id : index
     %c1 = arith.constant 1 : index
     %c2 = arith.constant 2 : index
@@ -146,11 +148,19 @@ func.func @main() {
   return
 }
 
-// CHECK:      g0 r0: 1.5 2.5 1179645
-// CHECK-NEXT: g0 r1: 1.5 2.5 1179645
-// CHECK-NEXT: g1 r0: 3 4 1572861
-// CHECK-NEXT: g1 r1: 3 4 1572861
-// CHECK-NEXT: g2 r0: 4.5 5.5 1966077
-// CHECK-NEXT: g2 r1: 4.5 5.5 1966077
-// CHECK-NEXT: g3 r0: 6 7 2359293
-// CHECK-NEXT: g3 r1: 6 7 2359293
+// CHECK:      g0 r0: 2.5 3.5 1441789
+// CHECK-NEXT: g0 r1: 2.5 3.5 1441789
+// CHECK-NEXT: g0 r2: 2.5 3.5 1441789
+// CHECK-NEXT: g0 r3: 2.5 3.5 1441789
+// CHECK-NEXT: g1 r0: 5 6 2097149
+// CHECK-NEXT: g1 r1: 5 6 2097149
+// CHECK-NEXT: g1 r2: 5 6 2097149
+// CHECK-NEXT: g1 r3: 5 6 2097149
+// CHECK-NEXT: g2 r0: 7.5 8.5 2752509
+// CHECK-NEXT: g2 r1: 7.5 8.5 2752509
+// CHECK-NEXT: g2 r2: 7.5 8.5 2752509
+// CHECK-NEXT: g2 r3: 7.5 8.5 2752509
+// CHECK-NEXT: g3 r0: 10 11 3407869
+// CHECK-NEXT: g3 r1: 10 11 3407869
+// CHECK-NEXT: g3 r2: 10 11 3407869
+// CHECK-NEXT: g3 r3: 10 11 3407869
