@@ -50,6 +50,7 @@
 #include <new>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 using namespace replica::runtime;
 using namespace replica::runtime::shm;
@@ -723,6 +724,14 @@ bool haveOwnCores(MPI_Comm machine) {
   return cores >= size && (disjoint || fewest >= size);
 }
 
+/// The smallest and largest of `value` over MPI_COMM_WORLD.
+std::pair<int, int> getExtremes(int value) {
+  int extremes[2] = {-value, value};
+  MPI_REPORT_IF_ERROR(MPI_Allreduce(MPI_IN_PLACE, extremes, 2, MPI_INT, MPI_MAX,
+                                    MPI_COMM_WORLD));
+  return {-extremes[0], extremes[1]};
+}
+
 /// The slowest round trip of a cache line, in nanoseconds, between node
 /// rank 0 and another node rank, each writing its own control block's
 /// `echo` and spinning on the other's; infinite where a pair takes longer
@@ -769,8 +778,8 @@ double measureRoundTrip() {
     }
     if (self != 0)
       continue;
-    double ns = std::chrono::duration<double, std::nano>(Clock::now() - timed)
-                    .count();
+    double ns =
+        std::chrono::duration<double, std::nano>(Clock::now() - timed).count();
     slowest = done ? std::max(slowest, ns / kTrips) : HUGE_VAL;
   }
   MPI_REPORT_IF_ERROR(MPI_Bcast(&slowest, 1, MPI_DOUBLE, 0, transport.node));
@@ -792,10 +801,8 @@ ReuseInputs getReuseInputsMode() {
   else
     fail("replica_mpi_init",
          "REPLICA_MPI_REUSE_INPUTS=%s: expected auto, on or off", value);
-  int extremes[2] = {static_cast<int>(mode), -static_cast<int>(mode)};
-  MPI_REPORT_IF_ERROR(MPI_Allreduce(MPI_IN_PLACE, extremes, 2, MPI_INT, MPI_MAX,
-                                    MPI_COMM_WORLD));
-  if (extremes[0] != -extremes[1])
+  auto [fewest, most] = getExtremes(static_cast<int>(mode));
+  if (fewest != most)
     fail("replica_mpi_init", "REPLICA_MPI_REUSE_INPUTS differs between ranks");
   return mode;
 }
@@ -811,9 +818,8 @@ bool getReuseInputs(ReuseInputs mode, bool spin) {
   // A round trip within one cache takes tens of nanoseconds, between
   // caches (chiplets, sockets) hundreds.
   constexpr double kSharedCacheNs = 250;
-  int reuse = mode == ReuseInputs::On ||
-              (mode == ReuseInputs::Auto && spin &&
-               measureRoundTrip() < kSharedCacheNs);
+  int reuse = mode == ReuseInputs::On || (mode == ReuseInputs::Auto && spin &&
+                                          measureRoundTrip() < kSharedCacheNs);
   // Every rank places its buffers alike.
   MPI_REPORT_IF_ERROR(
       MPI_Allreduce(MPI_IN_PLACE, &reuse, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD));
@@ -856,18 +862,15 @@ void shm::init() {
   int worldSize = getCommSize(MPI_COMM_WORLD);
 
   // Every rank reaches the same verdict, from collective facts.
-  int extremes[2] = {transport.nodeSize, -transport.nodeSize};
-  MPI_REPORT_IF_ERROR(MPI_Allreduce(MPI_IN_PLACE, extremes, 2, MPI_INT, MPI_MAX,
-                                    MPI_COMM_WORLD));
+  auto [smallest, largest] = getExtremes(transport.nodeSize);
   // The reason shared memory cannot be used, printed by `reporter`.
   std::string why;
   int reporter = 0;
-  if (worldSize > 1 && extremes[0] == 1) {
+  if (worldSize > 1 && largest == 1) {
     why = "no two ranks share a node";
-  } else if (extremes[0] != -extremes[1]) {
-    why = "nodes hold different numbers of ranks (" +
-          std::to_string(-extremes[1]) + " to " + std::to_string(extremes[0]) +
-          ")";
+  } else if (smallest != largest) {
+    why = "nodes hold different numbers of ranks (" + std::to_string(smallest) +
+          " to " + std::to_string(largest) + ")";
   } else {
     std::string failure;
     int firstFailed = allocateWindow(failure) ? worldSize : worldRank;
@@ -911,9 +914,7 @@ void shm::init() {
 
 bool shm::isActive() { return transport.active; }
 
-bool shm::reusesInputs() {
-  return transport.active && transport.reuseInputs;
-}
+bool shm::reusesInputs() { return transport.active && transport.reuseInputs; }
 
 const char *shm::describe() { return transport.description.c_str(); }
 

@@ -198,37 +198,50 @@ static Operation *getEnd(func::CallOp call) {
 /// The group entry point `op` calls, if it calls one.
 static StringRef getGroupCallee(Operation *op) {
   auto groupCall = dyn_cast<func::CallOp>(op);
-  if (!groupCall ||
-      !llvm::is_contained({kGroupStart, kGroupLaunch, kGroupEnd},
-                          groupCall.getCallee()))
+  if (!groupCall || !llvm::is_contained({kGroupStart, kGroupLaunch, kGroupEnd},
+                                        groupCall.getCallee()))
     return {};
   return groupCall.getCallee();
 }
 
-/// The op after which the runtime, over shared memory, no longer reads the
-/// input of `call`: the launch or end of its group, or `call` itself where
-/// it is not in one; null where that is not clear (a group opened in an
-/// enclosing block).
-static Operation *getLaunch(func::CallOp call) {
-  // The last group call before `call`, in its block or, where there is
-  // none, before the ops that enclose it: a start opens its group.
-  Operation *previous = nullptr;
-  Operation *at = call;
-  for (; at && !isa<FunctionOpInterface>(at); at = at->getParentOp()) {
-    previous = at->getPrevNode();
-    while (previous && getGroupCallee(previous).empty())
-      previous = previous->getPrevNode();
-    if (previous)
-      break;
+/// The all-reduce calls of `block` and the blocks nested in it, in program
+/// order, into `allReduces`, and for each the op after which the runtime,
+/// over shared memory, no longer reads its input, into `launches`: the
+/// launch or end of its group, or the call itself outside one; null where
+/// that is not clear (a group left open, or opened outside the call's
+/// block, `inGroup`).
+static void collectAllReduces(Block &block, bool inGroup,
+                              SmallVectorImpl<func::CallOp> &allReduces,
+                              DenseMap<Operation *, Operation *> &launches) {
+  SmallVector<Operation *> group;
+  bool open = false;
+  auto close = [&](Operation *launch) {
+    for (Operation *call : group)
+      launches[call] = launch;
+    group.clear();
+  };
+  for (Operation &op : block) {
+    StringRef groupCallee = getGroupCallee(&op);
+    if (groupCallee == kGroupStart) {
+      close(nullptr);
+      open = true;
+    } else if (!groupCallee.empty()) {
+      close(open ? &op : nullptr);
+      open = false;
+    } else if (auto call = dyn_cast<func::CallOp>(op);
+               call && call.getCallee().starts_with(kAllReducePrefix)) {
+      allReduces.push_back(call);
+      if (open)
+        group.push_back(call);
+      else
+        launches[call] = inGroup ? nullptr : call;
+    } else {
+      for (Region &region : op.getRegions())
+        for (Block &nested : region)
+          collectAllReduces(nested, inGroup || open, allReduces, launches);
+    }
   }
-  if (!previous || getGroupCallee(previous) != kGroupStart)
-    return call;
-  if (at != call)
-    return nullptr;
-  for (Operation *next = call->getNextNode(); next; next = next->getNextNode())
-    if (StringRef callee = getGroupCallee(next); !callee.empty())
-      return callee == kGroupStart ? nullptr : next;
-  return nullptr;
+  close(nullptr);
 }
 
 /// Whether nothing writes the buffer of `alloc`, through its views, but
@@ -297,11 +310,11 @@ static void reuseDeadInput(func::CallOp call) {
   outAlloc.erase();
 }
 
-/// Gives the buffers of one block offsets from 0 (`offset`, or with
-/// `reuse`, `reuseOffset`), first fit: buffers alive at once never overlap.
-/// Returns the bytes the block needs.
-static int64_t assignOffsets(Block &block, MutableArrayRef<Placement> buffers,
-                             bool reuse) {
+/// Gives the buffers of one block offsets from 0 in both layouts
+/// (`offset`, and `reuseOffset` where inputs end at their launch), first
+/// fit: buffers alive at once never overlap. Returns the bytes the block
+/// needs for either.
+static int64_t assignOffsets(Block &block, MutableArrayRef<Placement> buffers) {
   DenseMap<Operation *, int64_t> position;
   int64_t index = 0;
   for (Operation &op : block)
@@ -309,29 +322,33 @@ static int64_t assignOffsets(Block &block, MutableArrayRef<Placement> buffers,
   llvm::sort(buffers, [&](const Placement &a, const Placement &b) {
     return position[a.alloc] < position[b.alloc];
   });
-  auto end = [&](Placement *buffer) {
-    return position[reuse && buffer->launch ? buffer->launch
-                                            : buffer->dealloc.getOperation()];
-  };
-  auto at = [&](Placement *buffer) -> int64_t & {
-    return reuse ? buffer->reuseOffset : buffer->offset;
-  };
   int64_t size = 0;
-  SmallVector<Placement *> live;
-  for (Placement &buffer : buffers) {
-    int64_t start = position[buffer.alloc];
-    llvm::erase_if(live, [&](Placement *other) { return end(other) < start; });
-    llvm::sort(live, [&](Placement *a, Placement *b) { return at(a) < at(b); });
-    int64_t offset = 0;
-    for (Placement *other : live) {
-      if (offset + buffer.bytes <= at(other))
-        break;
-      offset = std::max<int64_t>(
-          offset, llvm::alignTo(at(other) + other->bytes, kAlignment));
+  for (bool reuse : {false, true}) {
+    auto end = [&](Placement *buffer) {
+      return position[reuse && buffer->launch ? buffer->launch
+                                              : buffer->dealloc.getOperation()];
+    };
+    auto at = [&](Placement *buffer) -> int64_t & {
+      return reuse ? buffer->reuseOffset : buffer->offset;
+    };
+    SmallVector<Placement *> live;
+    for (Placement &buffer : buffers) {
+      int64_t start = position[buffer.alloc];
+      llvm::erase_if(live,
+                     [&](Placement *other) { return end(other) < start; });
+      llvm::sort(live,
+                 [&](Placement *a, Placement *b) { return at(a) < at(b); });
+      int64_t offset = 0;
+      for (Placement *other : live) {
+        if (offset + buffer.bytes <= at(other))
+          break;
+        offset = std::max<int64_t>(
+            offset, llvm::alignTo(at(other) + other->bytes, kAlignment));
+      }
+      at(&buffer) = offset;
+      size = std::max(size, offset + buffer.bytes);
+      live.push_back(&buffer);
     }
-    at(&buffer) = offset;
-    size = std::max(size, offset + buffer.bytes);
-    live.push_back(&buffer);
   }
   return static_cast<int64_t>(llvm::alignTo(size, kAlignment));
 }
@@ -365,9 +382,10 @@ static func::FuncOp declareWindow(ModuleOp module, StringRef name) {
 void ReplicaPlaceMPIBuffersPass::runOnOperation() {
   ModuleOp module = getOperation();
   SmallVector<func::CallOp> allReduces;
-  module.walk([&](func::CallOp call) {
-    if (call.getCallee().starts_with(kAllReducePrefix))
-      allReduces.push_back(call);
+  DenseMap<Operation *, Operation *> launches;
+  module.walk([&](FunctionOpInterface function) {
+    for (Block &block : function.getFunctionBody())
+      collectAllReduces(block, /*inGroup=*/false, allReduces, launches);
   });
   // Results every rank reads from one shared copy; the other all-reduces
   // reduce in place where they can.
@@ -402,7 +420,7 @@ void ReplicaPlaceMPIBuffersPass::runOnOperation() {
       // input after its launch: a step's inputs then stay in cache instead
       // of taking one range per gradient.
       if (operand == call.getOperand(0))
-        if (Operation *launch = getLaunch(call);
+        if (Operation *launch = launches.lookup(call);
             launch && isDeadAfter(alloc, launch, getEnd(call)))
           placement->launch = launch;
       blocks[alloc->getBlock()].push_back(*placement);
@@ -417,8 +435,7 @@ void ReplicaPlaceMPIBuffersPass::runOnOperation() {
   int64_t windowBytes = 0;
   for (auto &[block, buffers] : blocks) {
     bases.push_back(windowBytes);
-    windowBytes += std::max(assignOffsets(*block, buffers, /*reuse=*/false),
-                            assignOffsets(*block, buffers, /*reuse=*/true));
+    windowBytes += assignOffsets(*block, buffers);
   }
   int64_t sharedBytes = 0;
   for (Placement &buffer : shared) {
