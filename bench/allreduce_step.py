@@ -58,7 +58,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import workload as workload_module  # noqa: E402  (bench/workload.py)
 
-FORMS = ("loop", "carried", "unrolled", "produced")
+FORMS = ("loop", "carried", "unrolled", "produced", "paired")
 
 # glibc settings under which free() keeps memory in the heap: no mmap for
 # blocks up to 32 MiB (the largest allowed), no trimming below 1 GiB; the
@@ -120,6 +120,14 @@ def generate_step_module(workload, replicas=2, warmup=3, steps=20,
                 checksum (f64, loop-carried) adds the first and the last
                 element of every result, so every slice is checked at both
                 ends. Only the stamps and the checksum are loop-carried.
+      paired    (.ci/demo) the produced step twice per loop iteration, the
+                first with its all-reduces marked `replica.no_fusion`, the
+                second left to replica-fuse-reductions: unfused and fused
+                steps alternate in one process, so both see the same
+                machine (on a VM whose vCPUs move between cores, separate
+                runs differ more than fusion does). Prints step_seconds_unfused,
+                mean_step_seconds_unfused and the same for fused; the
+                checksum covers both halves.
     """
     if form not in FORMS:
         raise ValueError(f"form must be one of {FORMS}")
@@ -129,8 +137,9 @@ def generate_step_module(workload, replicas=2, warmup=3, steps=20,
             raise ValueError(f"{p['name']}: only f32/f64 gradients supported")
     n = len(params)
     total = warmup + steps
-    if form == "produced":
-        return _generate_produced_module(workload, replicas, warmup, steps)
+    if form in ("produced", "paired"):
+        return _generate_produced_module(workload, replicas, warmup, steps,
+                                         paired=form == "paired")
     types = [workload_module.tensor_type(p) for p in params]
     ranks = [len(p["shape"]) for p in params]
     elements = sum(_numel(p["shape"]) for p in params)
@@ -242,41 +251,49 @@ def generate_step_module(workload, replicas=2, warmup=3, steps=20,
 
 
 def _emit_epilogue(emit, replicas, warmup, steps, stamps, chk, expected,
-                   chk_type):
+                   chk_type, series=(("", 0),), stride=1):
     """Step times from the stamps (max over the replicas), the check value
-    and its error, printed by replica 0 (see generate_step_module)."""
+    and its error, printed by replica 0 (see generate_step_module). Each of
+    `series` (label, offset) times step j from stamp stride * j + offset to
+    the next stamp."""
     total = warmup + steps
     times_type = f"tensor<{total}xf64>"
-    stamps_type = f"tensor<{total + 1}xf64>"
-    emit(f"    %times0 = tensor.empty() : {times_type}")
-    emit("    %times = scf.for %j = %c0 to %ctotal step %c1 "
-         f"iter_args(%tt = %times0) -> ({times_type}) {{")
-    emit("      %j1 = arith.addi %j, %c1 : index")
-    emit(f"      %begin = tensor.extract {stamps}[%j] : {stamps_type}")
-    emit(f"      %end = tensor.extract {stamps}[%j1] : {stamps_type}")
-    emit("      %dt = arith.subf %end, %begin : f64")
-    emit(f"      %tt1 = tensor.insert %dt into %tt[%j] : {times_type}")
-    emit(f"      scf.yield %tt1 : {times_type}")
-    emit("    }")
-    emit(f"    %tmax = replica.all_reduce max %times : {times_type}")
+    stamps_type = f"tensor<{stride * total + 1}xf64>"
+    emit(f"    %estride = arith.constant {stride} : index")
+    for i, (label, offset) in enumerate(series):
+        emit(f"    %coffset{i} = arith.constant {offset} : index")
+        emit(f"    %times0_{i} = tensor.empty() : {times_type}")
+        emit(f"    %times{i} = scf.for %j = %c0 to %ctotal step %c1 "
+             f"iter_args(%tt = %times0_{i}) -> ({times_type}) {{")
+        emit("      %js = arith.muli %j, %estride : index")
+        emit(f"      %jb = arith.addi %js, %coffset{i} : index")
+        emit("      %je = arith.addi %jb, %c1 : index")
+        emit(f"      %begin = tensor.extract {stamps}[%jb] : {stamps_type}")
+        emit(f"      %end = tensor.extract {stamps}[%je] : {stamps_type}")
+        emit("      %dt = arith.subf %end, %begin : f64")
+        emit(f"      %tt1 = tensor.insert %dt into %tt[%j] : {times_type}")
+        emit(f"      scf.yield %tt1 : {times_type}")
+        emit("    }")
+        emit(f"    %tmax{i} = replica.all_reduce max %times{i} : {times_type}")
     emit(f"    %cexpected = arith.constant {expected} : {chk_type}")
     emit(f"    %cdiff = arith.subf {chk}, %cexpected : {chk_type}")
     emit(f"    %cabs = math.absf %cdiff : {chk_type}")
     emit(f"    %cerr = replica.all_reduce max %cabs : {chk_type}")
     emit("    %first = arith.cmpi eq, %id, %c0 : index")
     emit("    scf.if %first {")
-    emit("      %sum = scf.for %j = %cwarm to %ctotal step %c1 "
-         "iter_args(%acc = %zero64) -> (f64) {")
-    emit(f"        %t = tensor.extract %tmax[%j] : {times_type}")
-    emit('        vector.print str "step_seconds "')
-    emit("        vector.print %t : f64")
-    emit("        %acc1 = arith.addf %acc, %t : f64")
-    emit("        scf.yield %acc1 : f64")
-    emit("      }")
     emit(f"      %count = arith.constant {float(steps)} : f64")
-    emit("      %mean = arith.divf %sum, %count : f64")
-    emit('      vector.print str "mean_step_seconds "')
-    emit("      vector.print %mean : f64")
+    for i, (label, _) in enumerate(series):
+        emit(f"      %sum{i} = scf.for %j = %cwarm to %ctotal step %c1 "
+             "iter_args(%acc = %zero64) -> (f64) {")
+        emit(f"        %t = tensor.extract %tmax{i}[%j] : {times_type}")
+        emit(f'        vector.print str "step_seconds{label} "')
+        emit("        vector.print %t : f64")
+        emit("        %acc1 = arith.addf %acc, %t : f64")
+        emit("        scf.yield %acc1 : f64")
+        emit("      }")
+        emit(f"      %mean{i} = arith.divf %sum{i}, %count : f64")
+        emit(f'      vector.print str "mean_step_seconds{label} "')
+        emit(f"      vector.print %mean{i} : f64")
     emit('      vector.print str "check "')
     emit(f"      vector.print {chk} : {chk_type}")
     emit('      vector.print str "check_max_error "')
@@ -288,9 +305,11 @@ def _emit_epilogue(emit, replicas, warmup, steps, stamps, chk, expected,
     emit("}")
 
 
-def _generate_produced_module(workload, replicas, warmup, steps):
-    """form "produced": each step computes every gradient with linalg.fill
-    into a tensor.empty and all-reduces it (mean); see generate_step_module.
+def _generate_produced_module(workload, replicas, warmup, steps,
+                              paired=False):
+    """forms "produced" and "paired": each step computes every gradient with
+    linalg.fill into a tensor.empty and all-reduces it (mean); see
+    generate_step_module.
     """
     params = workload["params"]
     for p in params:
@@ -301,21 +320,30 @@ def _generate_produced_module(workload, replicas, warmup, steps):
     total = warmup + steps
     types = [workload_module.tensor_type(p) for p in params]
     elements = sum(_numel(p["shape"]) for p in params)
+    # The unfused half (marked replica.no_fusion) and the fused one, or the
+    # one step: (name prefix, attribute).
+    halves = ([("u", " {replica.no_fusion}"), ("f", "")] if paired
+              else [("", "")])
+    form = "paired" if paired else "produced"
     # Mean of gradient k in step s: (replicas + 1) / 2 + k + s; the checksum
-    # adds it twice (first and last element) per gradient and step. Every
-    # term is a multiple of 0.5 far below 2^52: exact in f64.
-    expected = sum(2 * ((replicas + 1) / 2 + k + s)
-                   for s in range(total) for k in range(n))
-    stamps_type = f"tensor<{total + 1}xf64>"
+    # adds it twice (first and last element) per gradient, half and step.
+    # Every term is a multiple of 0.5 far below 2^52: exact in f64.
+    expected = len(halves) * sum(2 * ((replicas + 1) / 2 + k + s)
+                                 for s in range(total) for k in range(n))
+    stride = len(halves)
+    stamps_type = f"tensor<{stride * total + 1}xf64>"
 
     out = []
     emit = out.append
-    emit(f"// gradient step benchmark (form produced): {workload['model']}, "
+    emit(f"// gradient step benchmark (form {form}): {workload['model']}, "
          f"{n} gradients, {elements} elements, {replicas} replicas,")
     emit(f"// {warmup} warmup + {steps} timed steps; every step computes "
          f"each gradient with linalg.fill, then all-reduces it (mean);")
+    if paired:
+        emit("// each loop iteration runs the step unfused (replica.no_fusion),"
+             " then fused;")
     emit(f"// expected check value {expected}.")
-    emit("// Generated by bench/allreduce_step.py (--form produced); run with")
+    emit(f"// Generated by bench/allreduce_step.py (--form {form}); run with")
     emit(f"//   replica-run FILE --backend=mpi --np={replicas}")
     emit("func.func private @rtclock() -> f64")
     emit("")
@@ -340,41 +368,52 @@ def _generate_produced_module(workload, replicas, warmup, steps):
             if d - 1 not in last_indices:
                 last_indices[d - 1] = f"%i{d - 1}"
                 emit(f"    %i{d - 1} = arith.constant {d - 1} : index")
+    emit(f"    %cstride = arith.constant {stride} : index")
     emit(f"    %stamps0 = tensor.empty() : {stamps_type}")
     emit(f"    %loop:2 = scf.for %s = %c0 to %ctotal step %c1 "
          f"iter_args(%stamps = %stamps0, %chk = %zero64) -> "
          f"({stamps_type}, f64) {{")
-    emit("      %t0 = func.call @rtclock() : () -> f64")
-    emit(f"      %stamps1 = tensor.insert %t0 into %stamps[%s] : "
-         f"{stamps_type}")
     emit("      %s64 = arith.index_cast %s : index to i64")
     emit("      %sf = arith.sitofp %s64 : i64 to f32")
     emit("      %vs = arith.addf %base, %sf : f32")
-    # The backward pass: every gradient computed into a fresh tensor.
-    for k, t in enumerate(types):
-        emit(f"      %v{k} = arith.addf %vs, %k{k} : f32")
-        emit(f"      %e{k} = tensor.empty() : {t}")
-        emit(f"      %g{k} = linalg.fill ins(%v{k} : f32) outs(%e{k} : {t}) "
-             f"-> {t}")
-    for k, t in enumerate(types):
-        emit(f"      %r{k} = replica.all_reduce mean %g{k} : {t}")
+    emit("      %sstamp = arith.muli %s, %cstride : index")
+    stamps = "%stamps"
     chk = "%chk"
-    for k, (p, t) in enumerate(zip(params, types)):
-        firsts = ", ".join(["%c0"] * len(p["shape"]))
-        lasts = ", ".join(last_indices[d - 1] for d in p["shape"])
-        for which, idx in (("a", firsts), ("b", lasts)):
-            emit(f"      %x{which}{k} = tensor.extract %r{k}[{idx}] : {t}")
-            emit(f"      %y{which}{k} = arith.extf %x{which}{k} : f32 to f64")
-            emit(f"      %sum{which}{k} = arith.addf {chk}, %y{which}{k} : "
-                 "f64")
-            chk = f"%sum{which}{k}"
-    emit(f"      scf.yield %stamps1, {chk} : {stamps_type}, f64")
+    for h, (prefix, attribute) in enumerate(halves):
+        emit(f"      %{prefix}t0 = func.call @rtclock() : () -> f64")
+        emit(f"      %{prefix}at = arith.addi %sstamp, %c{h} : index")
+        emit(f"      %{prefix}stamps1 = tensor.insert %{prefix}t0 into "
+             f"{stamps}[%{prefix}at] : {stamps_type}")
+        stamps = f"%{prefix}stamps1"
+        # The backward pass: every gradient computed into a fresh tensor.
+        for k, t in enumerate(types):
+            emit(f"      %{prefix}v{k} = arith.addf %vs, %k{k} : f32")
+            emit(f"      %{prefix}e{k} = tensor.empty() : {t}")
+            emit(f"      %{prefix}g{k} = linalg.fill ins(%{prefix}v{k} : f32) "
+                 f"outs(%{prefix}e{k} : {t}) -> {t}")
+        for k, t in enumerate(types):
+            emit(f"      %{prefix}r{k} = replica.all_reduce mean "
+                 f"%{prefix}g{k}{attribute} : {t}")
+        for k, (p, t) in enumerate(zip(params, types)):
+            firsts = ", ".join(["%c0"] * len(p["shape"]))
+            lasts = ", ".join(last_indices[d - 1] for d in p["shape"])
+            for which, idx in (("a", firsts), ("b", lasts)):
+                x = f"%{prefix}x{which}{k}"
+                y = f"%{prefix}y{which}{k}"
+                emit(f"      {x} = tensor.extract %{prefix}r{k}[{idx}] : {t}")
+                emit(f"      {y} = arith.extf {x} : f32 to f64")
+                emit(f"      %{prefix}sum{which}{k} = arith.addf {chk}, {y} : "
+                     "f64")
+                chk = f"%{prefix}sum{which}{k}"
+    emit(f"      scf.yield {stamps}, {chk} : {stamps_type}, f64")
     emit("    }")
     emit("    %tend = func.call @rtclock() : () -> f64")
-    emit(f"    %stampsN = tensor.insert %tend into %loop#0[%ctotal] : "
+    emit(f"    %cend = arith.constant {stride * total} : index")
+    emit(f"    %stampsN = tensor.insert %tend into %loop#0[%cend] : "
          f"{stamps_type}")
+    series = ((("_unfused", 0), ("_fused", 1)) if paired else (("", 0),))
     _emit_epilogue(emit, replicas, warmup, steps, "%stampsN", "%loop#1",
-                   expected, "f64")
+                   expected, "f64", series, stride)
     return "\n".join(out) + "\n", expected
 
 
@@ -545,6 +584,9 @@ def main():
                         help="print the replica module for MODEL and exit")
     args = parser.parse_args()
 
+    if args.form == "paired" and not args.emit:
+        parser.error("--form paired prints two series of step times: use it "
+                     "with --emit (.ci/demo reads them)")
     if args.form == "produced" and args.diagnose:
         parser.error("--diagnose needs a loop-carried form, not produced")
     if args.emit:

@@ -260,6 +260,10 @@ SmallVector<Candidate> FuseReductionsPass::collectCandidates(Block &block) {
                        static_cast<bool>(distributed), shard};
       ++numCandidates;
       ++reportedCandidates;
+      if (op.hasAttr(ReplicaDialect::getNoFusionAttrName())) {
+        remarkUnfused(candidate, "marked replica.no_fusion");
+        return;
+      }
       if (tensor && !tensor.hasStaticShape()) {
         remarkUnfused(candidate, "dynamic shape");
         return;

@@ -47,6 +47,11 @@ def Replica_Dialect : Dialect {
     static ::llvm::StringRef getMPISharedWindowBytesAttrName() {
       return "replica.mpi_shared_window_bytes";
     }
+    /// On a `replica.all_reduce` or `replica.batch_all_reduce` (unit): keep
+    /// its reductions out of packs (`replica-fuse-reductions`).
+    static ::llvm::StringRef getNoFusionAttrName() {
+      return "replica.no_fusion";
+    }
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }

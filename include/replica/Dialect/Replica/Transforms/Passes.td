@@ -127,7 +127,8 @@ def ReplicaFuseReductionsPass : Pass<"replica-fuse-reductions"> {
     Candidates are every `replica.all_reduce` and every operand of
     `replica.batch_all_reduce`, in the cross-replica and the in-replica form,
     in any block. Candidates with the same key (reduction kind, element type,
-    replica group) are packed greedily in the chosen order: a pack takes
+    replica group) are packed greedily in the chosen order; an op marked
+    `replica.no_fusion` (a unit attribute) stays as it is. A pack takes
     candidates while its padded size stays within `bytes-per-pack`; a
     candidate larger than that is a pack of its own. A candidate never joins a
     pack when a member's result is needed before the candidate (it depends on
