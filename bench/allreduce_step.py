@@ -430,9 +430,11 @@ def write_shape_list(workload, path):
 # Running and parsing
 # ---------------------------------------------------------------------------
 
-def parse_output(text):
-    steps = [float(m) for m in re.findall(r"^step_seconds (\S+)$", text,
-                                          re.M)]
+def parse_output(text, label=""):
+    """The step times of series `label` (e.g. "_fused" of form paired) and
+    the check values."""
+    steps = [float(m) for m in re.findall(rf"^step_seconds{label} (\S+)$",
+                                          text, re.M)]
     checks = {}
     for key in ("check", "check_max_error"):
         m = re.search(rf"^{key} (\S+)$", text, re.M)

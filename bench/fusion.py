@@ -25,6 +25,12 @@ step that PRODUCES every gradient and all-reduces it (mean), for:
   buckets        bench/mpi_baseline.cpp --mode buckets: DDP's bucketing
                  (reverse order, 1 MiB first bucket, then 25 MiB), gradients
                  copied into each bucket, in-place MPI_Allreduce, copied out
+  paired         not a column of its own: allreduce_step.py --form paired
+                 run as fused-auto is (defaults without a table), unfused
+                 and fused steps alternating in one run; gives fused's
+                 speed-up over unfused as the median of the steps'
+                 unfused/fused ratios, free of the run-to-run changes of a
+                 VM that moves its vCPUs (which the separate runs above see)
   ddp, ddp-view  bench/ddp_gloo.py: PyTorch DistributedDataParallel, gloo,
                  gradient_as_bucket_view False / True (when the script exists
                  and `import torch` works; otherwise "not run", with why)
@@ -100,8 +106,8 @@ BASELINE_MODES = {"contiguous": ("contiguous", []),
                   "per-tensor-nb": ("per-tensor", ["--nonblocking"]),
                   "buckets": ("buckets", [])}
 # Programs run per round; "ddp" yields ddp and ddp-view.
-PROGRAMS = ("fused-auto", "fused-default", "unfused", "contiguous",
-            "per-tensor", "per-tensor-nb", "buckets", "ddp")
+PROGRAMS = ("fused-auto", "fused-default", "unfused", "paired",
+            "contiguous", "per-tensor", "per-tensor-nb", "buckets", "ddp")
 COLORS = {"fused-auto": "#1f4e9c", "fused-default": "#5b8fd6",
           "unfused": "#a9c4ea", "contiguous": "#b35806",
           "per-tensor": "#f1a340", "per-tensor-nb": "#e08214",
@@ -614,11 +620,18 @@ def main():
             wl, args.np, args.warmup, args.steps, "produced")
         with open(module, "w") as f:
             f.write(text)
+        paired = os.path.join(args.build_dir, f"fusion_{stem}_paired.mlir")
+        text, paired_expected = ars.generate_step_module(
+            wl, args.np, args.warmup, args.steps, "paired")
+        with open(paired, "w") as f:
+            f.write(text)
         sizes = {"f32": 4, "f64": 8}
         nbytes = sum(ars._numel(p["shape"]) * sizes[p["dtype"]]
                      for p in wl["params"])
         models.append({"name": stem, "path": path, "module": module,
-                       "expected": expected, "tensors": len(wl["params"]),
+                       "expected": expected, "paired_module": paired,
+                       "paired_expected": paired_expected, "paired": [],
+                       "tensors": len(wl["params"]),
                        "bytes": nbytes, "runs": {}, "walls": {},
                        "layout": {}, "ddp_comm": [], "packs": {}})
 
@@ -667,32 +680,39 @@ def main():
                 log(f"  {describe_packs(model['packs'][variant])}")
 
     # 6. The rounds.
-    def check_result(program, model, out):
-        steps, checks = ars.parse_output(out)
+    def check_result(program, model, out, label="", expected=None):
+        steps, checks = ars.parse_output(out, label)
         if len(steps) != args.steps:
             fail(f"{program} on {model['name']} printed {len(steps)} step "
                  f"times, expected {args.steps}:\n{out[-2000:]}")
-        expected = model["expected"]
+        expected = expected or model["expected"]
         check, error = checks["check"], checks["check_max_error"]
         if check is None or error is None or error != 0 or \
                 abs(check - expected) > 1e-5 * expected:
             fail(f"{program} on {model['name']}: check {check}, max error "
                  f"{error}; expected {expected}, error 0")
-        return statistics.median(steps)
+        return steps
 
     def run_replica(model, variant):
-        cmd = [args.replica_run, model["module"], "--backend=mpi",
+        module = model["paired_module" if variant == "paired" else "module"]
+        cmd = [args.replica_run, module, "--backend=mpi",
                f"--np={args.np}", f"--timeout={args.timeout}"]
-        if variant == "fused-auto":
+        if variant == "fused-auto" or (variant == "paired" and table):
             cmd.append(f"--cost-table={table}")
-        elif variant == "fused-default":
+        elif variant in ("fused-default", "paired"):
             # Given explicitly, the default keeps replica-run from packing by
             # its cached calibration.
             cmd.append("--bytes-per-pack=-1")
         elif variant == "unfused":
             cmd.append("--fuse=false")
         out, wall = must_run(cmd, args.timeout + args.compile_timeout)
-        return {variant: check_result(variant, model, out)}, wall
+        if variant == "paired":
+            unfused, fused = (check_result(variant, model, out, label,
+                                           model["paired_expected"])
+                              for label in ("_unfused", "_fused"))
+            return [u / f for u, f in zip(unfused, fused)], wall
+        return {variant: statistics.median(check_result(variant, model,
+                                                        out))}, wall
 
     def run_peer(model, variant):
         mode, flags = BASELINE_MODES[variant]
@@ -710,7 +730,8 @@ def main():
             "largest": int(layout.group(2)) if layout else None,
             "buckets": [int(b) for b in buckets.group(1).split(",")]
             if buckets else None}
-        return {variant: check_result(variant, model, out)}, wall
+        return {variant: statistics.median(check_result(variant, model,
+                                                        out))}, wall
 
     def run_ddp(model):
         cmd = ["/usr/bin/python3", ddp_script, "--workload", model["path"],
@@ -782,6 +803,15 @@ def main():
                             for m in models:
                                 m["runs"].pop(key, None)
                         continue
+                elif program == "paired":
+                    ratios, wall = run_replica(model, program)
+                    model["paired"].append(statistics.median(ratios))
+                    timed_runs += 1
+                    log(f"  round {rnd + 1} {model['name']:>13} "
+                        f"{'paired':>13}: fused {model['paired'][-1]:.3f}x "
+                        f"faster than unfused (median of "
+                        f"{len(ratios)} steps; run {wall:.1f} s)")
+                    continue
                 else:
                     values, wall = run_replica(model, program)
                 timed_runs += 1
@@ -811,8 +841,8 @@ def main():
     lines_out = []
     summary = ["| model | gradients | MB | floor ms | fused auto | "
                "fused defaults | unfused | best peer | **fused / best peer** "
-               "| fused / floor |",
-               "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|"]
+               "| fused / floor | fused speed-up, same run |",
+               "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|"]
     for model in models:
         model["floor_ms"] = 5 * model["bytes"] / (floor_bw * 1e9) * 1e3
         cells = {}
@@ -876,6 +906,14 @@ def main():
                          f"{', '.join(f'{b / 2**20:.2f} MiB' for b in buckets)}")
         for variant, pinfo in model["packs"].items():
             extra.append(f"- {VARIANTS[variant][0]}: {describe_packs(pinfo)}")
+        if model["paired"]:
+            p = model["paired"]
+            extra.append(f"- fused against unfused in one run "
+                         f"(`allreduce_step.py --form paired`, "
+                         f"{'--cost-table' if table else 'defaults'}): "
+                         f"speed-up {statistics.median(p):.3f}x (rounds "
+                         f"{min(p):.3f}–{max(p):.3f}), the median of the "
+                         f"steps' unfused/fused ratios")
         if model["ddp_comm"]:
             extra.append(f"- DDP's own split: communication "
                          f"{statistics.median(model['ddp_comm']):.2f} ms "
@@ -891,12 +929,14 @@ def main():
         best_text = f"{VARIANTS[best][0]} {cell_text(best)}" if best else "–"
         floor_ratio = (f"{cells[fused]['median'] / model['floor_ms']:.2f}"
                        if fused else "–")
+        paired_text = (f"{statistics.median(model['paired']):.2f}x"
+                       if model["paired"] else "–")
         summary.append(
             f"| {model['name']} | {model['tensors']} | "
             f"{model['bytes'] / 1e6:.1f} | {model['floor_ms']:.2f} | "
             f"{cell_text('fused-auto')} | {cell_text('fused-default')} | "
             f"{cell_text('unfused')} | {best_text} | {head} | "
-            f"{floor_ratio} |")
+            f"{floor_ratio} | {paired_text} |")
 
     bw_line = (f"Memory bandwidth (bench/membw.cpp, {args.membw_mib} MiB "
                f"buffers, best of 8, max of the runs before and after): "
@@ -998,6 +1038,15 @@ def write_markdown(args, header, calibration, bw_line, summary, details,
           "memory bandwidth, measured by `bench/membw.cpp` (memcpy on 512 "
           "MiB buffers with both cores, counting read + write bytes). It is "
           "a lower bound, not a target.", "",
+          "**Fused against unfused.** The separate fused and unfused "
+          "runs above can differ by up to 2x from one run to the next on a "
+          "VM whose vCPUs move between cores that share a cache and cores "
+          "that do not, more than fusion changes a step. The last column "
+          "measures fusion free of that: `allreduce_step.py --form "
+          "paired` runs each step twice in one process, its all-reduces "
+          "marked `replica.no_fusion`, then fused as fused auto is; the "
+          "speed-up is the median of the steps' unfused/fused ratios "
+          "(median over rounds).", "",
           "The headline is **fused / best peer**: replica's fused step "
           "(auto when `--calibrate` gives a cost table, else defaults) "
           "over the fastest peer.", "",
