@@ -120,14 +120,18 @@ def generate_step_module(workload, replicas=2, warmup=3, steps=20,
                 checksum (f64, loop-carried) adds the first and the last
                 element of every result, so every slice is checked at both
                 ends. Only the stamps and the checksum are loop-carried.
-      paired    (.ci/demo) the produced step twice per loop iteration, the
-                first with its all-reduces marked `replica.no_fusion`, the
-                second left to replica-fuse-reductions: unfused and fused
-                steps alternate in one process, so both see the same
+      paired    (.ci/demo) the produced step four times per loop
+                iteration, in ABBA order: with its all-reduces marked
+                `replica.no_fusion`, then twice left to
+                replica-fuse-reductions, then marked again. Unfused and
+                fused steps alternate in one process, so both see the same
                 machine (on a VM whose vCPUs move between cores, separate
-                runs differ more than fusion does). Prints step_seconds_unfused,
-                mean_step_seconds_unfused and the same for fused; the
-                checksum covers both halves.
+                runs differ more than fusion does), and neither always runs
+                first (a first-or-second bias of up to 8% showed when both
+                variants were unfused). A step time is the mean of a
+                variant's two copies in the iteration. Prints
+                step_seconds_unfused, mean_step_seconds_unfused and the
+                same for fused; the checksum covers every copy.
     """
     if form not in FORMS:
         raise ValueError(f"form must be one of {FORMS}")
@@ -251,26 +255,37 @@ def generate_step_module(workload, replicas=2, warmup=3, steps=20,
 
 
 def _emit_epilogue(emit, replicas, warmup, steps, stamps, chk, expected,
-                   chk_type, series=(("", 0),), stride=1):
+                   chk_type, series=(("", (0,)),), stride=1):
     """Step times from the stamps (max over the replicas), the check value
     and its error, printed by replica 0 (see generate_step_module). Each of
-    `series` (label, offset) times step j from stamp stride * j + offset to
-    the next stamp."""
+    `series` (label, offsets) times step j as the mean over its offsets o
+    of the time from stamp stride * j + o to the next stamp."""
     total = warmup + steps
     times_type = f"tensor<{total}xf64>"
     stamps_type = f"tensor<{stride * total + 1}xf64>"
     emit(f"    %estride = arith.constant {stride} : index")
-    for i, (label, offset) in enumerate(series):
-        emit(f"    %coffset{i} = arith.constant {offset} : index")
+    for i, (label, offsets) in enumerate(series):
         emit(f"    %times0_{i} = tensor.empty() : {times_type}")
         emit(f"    %times{i} = scf.for %j = %c0 to %ctotal step %c1 "
              f"iter_args(%tt = %times0_{i}) -> ({times_type}) {{")
         emit("      %js = arith.muli %j, %estride : index")
-        emit(f"      %jb = arith.addi %js, %coffset{i} : index")
-        emit("      %je = arith.addi %jb, %c1 : index")
-        emit(f"      %begin = tensor.extract {stamps}[%jb] : {stamps_type}")
-        emit(f"      %end = tensor.extract {stamps}[%je] : {stamps_type}")
-        emit("      %dt = arith.subf %end, %begin : f64")
+        dt = None
+        for o in offsets:
+            emit(f"      %co{o} = arith.constant {o} : index")
+            emit(f"      %jb{o} = arith.addi %js, %co{o} : index")
+            emit(f"      %je{o} = arith.addi %jb{o}, %c1 : index")
+            emit(f"      %begin{o} = tensor.extract {stamps}[%jb{o}] : "
+                 f"{stamps_type}")
+            emit(f"      %end{o} = tensor.extract {stamps}[%je{o}] : "
+                 f"{stamps_type}")
+            emit(f"      %dt{o} = arith.subf %end{o}, %begin{o} : f64")
+            if dt:
+                emit(f"      %sumdt{o} = arith.addf {dt}, %dt{o} : f64")
+                dt = f"%sumdt{o}"
+            else:
+                dt = f"%dt{o}"
+        emit(f"      %nhalves = arith.constant {float(len(offsets))} : f64")
+        emit(f"      %dt = arith.divf {dt}, %nhalves : f64")
         emit(f"      %tt1 = tensor.insert %dt into %tt[%j] : {times_type}")
         emit(f"      scf.yield %tt1 : {times_type}")
         emit("    }")
@@ -320,13 +335,15 @@ def _generate_produced_module(workload, replicas, warmup, steps,
     total = warmup + steps
     types = [workload_module.tensor_type(p) for p in params]
     elements = sum(_numel(p["shape"]) for p in params)
-    # The unfused half (marked replica.no_fusion) and the fused one, or the
-    # one step: (name prefix, attribute).
-    halves = ([("u", " {replica.no_fusion}"), ("f", "")] if paired
-              else [("", "")])
+    # The step once, or four times in ABBA order: unfused (marked
+    # replica.no_fusion), fused, fused, unfused, so that neither variant
+    # always runs first or second. (name prefix, attribute)
+    unfused, fused = " {replica.no_fusion}", ""
+    halves = ([("ua", unfused), ("fa", fused), ("fb", fused),
+               ("ub", unfused)] if paired else [("", "")])
     form = "paired" if paired else "produced"
     # Mean of gradient k in step s: (replicas + 1) / 2 + k + s; the checksum
-    # adds it twice (first and last element) per gradient, half and step.
+    # adds it twice (first and last element) per gradient, copy and step.
     # Every term is a multiple of 0.5 far below 2^52: exact in f64.
     expected = len(halves) * sum(2 * ((replicas + 1) / 2 + k + s)
                                  for s in range(total) for k in range(n))
@@ -341,7 +358,7 @@ def _generate_produced_module(workload, replicas, warmup, steps,
          f"each gradient with linalg.fill, then all-reduces it (mean);")
     if paired:
         emit("// each loop iteration runs the step unfused (replica.no_fusion),"
-             " then fused;")
+             " fused, fused, unfused;")
     emit(f"// expected check value {expected}.")
     emit(f"// Generated by bench/allreduce_step.py (--form {form}); run with")
     emit(f"//   replica-run FILE --backend=mpi --np={replicas}")
@@ -381,7 +398,8 @@ def _generate_produced_module(workload, replicas, warmup, steps,
     chk = "%chk"
     for h, (prefix, attribute) in enumerate(halves):
         emit(f"      %{prefix}t0 = func.call @rtclock() : () -> f64")
-        emit(f"      %{prefix}at = arith.addi %sstamp, %c{h} : index")
+        emit(f"      %{prefix}h = arith.constant {h} : index")
+        emit(f"      %{prefix}at = arith.addi %sstamp, %{prefix}h : index")
         emit(f"      %{prefix}stamps1 = tensor.insert %{prefix}t0 into "
              f"{stamps}[%{prefix}at] : {stamps_type}")
         stamps = f"%{prefix}stamps1"
@@ -411,7 +429,8 @@ def _generate_produced_module(workload, replicas, warmup, steps,
     emit(f"    %cend = arith.constant {stride * total} : index")
     emit(f"    %stampsN = tensor.insert %tend into %loop#0[%cend] : "
          f"{stamps_type}")
-    series = ((("_unfused", 0), ("_fused", 1)) if paired else (("", 0),))
+    series = ((("_unfused", (0, 3)), ("_fused", (1, 2))) if paired
+              else (("", (0,)),))
     _emit_epilogue(emit, replicas, warmup, steps, "%stampsN", "%loop#1",
                    expected, "f64", series, stride)
     return "\n".join(out) + "\n", expected

@@ -27,10 +27,12 @@ step that PRODUCES every gradient and all-reduces it (mean), for:
                  copied into each bucket, in-place MPI_Allreduce, copied out
   paired         not a column of its own: allreduce_step.py --form paired
                  run as fused-auto is (defaults without a table), unfused
-                 and fused steps alternating in one run; gives fused's
-                 speed-up over unfused as the median of the steps'
-                 unfused/fused ratios, free of the run-to-run changes of a
-                 VM that moves its vCPUs (which the separate runs above see)
+                 and fused steps alternating in one run (ABBA); gives
+                 fused's speed-up over unfused as the median of the
+                 iterations' unfused/fused ratios, free of the run-to-run
+                 changes of a VM that moves its vCPUs (which the separate
+                 runs above see); and the same file with --fuse=false, where
+                 the ratio is the method's noise
   ddp, ddp-view  bench/ddp_gloo.py: PyTorch DistributedDataParallel, gloo,
                  gradient_as_bucket_view False / True (when the script exists
                  and `import torch` works; otherwise "not run", with why)
@@ -631,6 +633,7 @@ def main():
         models.append({"name": stem, "path": path, "module": module,
                        "expected": expected, "paired_module": paired,
                        "paired_expected": paired_expected, "paired": [],
+                       "paired-off": [],
                        "tensors": len(wl["params"]),
                        "bytes": nbytes, "runs": {}, "walls": {},
                        "layout": {}, "ddp_comm": [], "packs": {}})
@@ -694,7 +697,8 @@ def main():
         return steps
 
     def run_replica(model, variant):
-        module = model["paired_module" if variant == "paired" else "module"]
+        paired = variant.startswith("paired")
+        module = model["paired_module" if paired else "module"]
         cmd = [args.replica_run, module, "--backend=mpi",
                f"--np={args.np}", f"--timeout={args.timeout}"]
         if variant == "fused-auto" or (variant == "paired" and table):
@@ -703,10 +707,10 @@ def main():
             # Given explicitly, the default keeps replica-run from packing by
             # its cached calibration.
             cmd.append("--bytes-per-pack=-1")
-        elif variant == "unfused":
+        elif variant in ("unfused", "paired-off"):
             cmd.append("--fuse=false")
         out, wall = must_run(cmd, args.timeout + args.compile_timeout)
-        if variant == "paired":
+        if paired:
             unfused, fused = (check_result(variant, model, out, label,
                                            model["paired_expected"])
                               for label in ("_unfused", "_fused"))
@@ -804,13 +808,14 @@ def main():
                                 m["runs"].pop(key, None)
                         continue
                 elif program == "paired":
-                    ratios, wall = run_replica(model, program)
-                    model["paired"].append(statistics.median(ratios))
-                    timed_runs += 1
-                    log(f"  round {rnd + 1} {model['name']:>13} "
-                        f"{'paired':>13}: fused {model['paired'][-1]:.3f}x "
-                        f"faster than unfused (median of "
-                        f"{len(ratios)} steps; run {wall:.1f} s)")
+                    for key in ("paired", "paired-off"):
+                        ratios, wall = run_replica(model, key)
+                        model[key].append(statistics.median(ratios))
+                        timed_runs += 1
+                        log(f"  round {rnd + 1} {model['name']:>13} "
+                            f"{key:>13}: unfused/fused "
+                            f"{model[key][-1]:.3f} (median of "
+                            f"{len(ratios)} iterations; run {wall:.1f} s)")
                     continue
                 else:
                     values, wall = run_replica(model, program)
@@ -841,7 +846,7 @@ def main():
     lines_out = []
     summary = ["| model | gradients | MB | floor ms | fused auto | "
                "fused defaults | unfused | best peer | **fused / best peer** "
-               "| fused / floor | fused speed-up, same run |",
+               "| fused / floor | fused speed-up, same run (fusion off) |",
                "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|"]
     for model in models:
         model["floor_ms"] = 5 * model["bytes"] / (floor_bw * 1e9) * 1e3
@@ -907,13 +912,16 @@ def main():
         for variant, pinfo in model["packs"].items():
             extra.append(f"- {VARIANTS[variant][0]}: {describe_packs(pinfo)}")
         if model["paired"]:
-            p = model["paired"]
+            p, off = model["paired"], model["paired-off"]
             extra.append(f"- fused against unfused in one run "
                          f"(`allreduce_step.py --form paired`, "
                          f"{'--cost-table' if table else 'defaults'}): "
                          f"speed-up {statistics.median(p):.3f}x (rounds "
                          f"{min(p):.3f}–{max(p):.3f}), the median of the "
-                         f"steps' unfused/fused ratios")
+                         f"iterations' unfused/fused ratios; the same file "
+                         f"with `--fuse=false` (nothing to find): "
+                         f"{statistics.median(off):.3f} (rounds "
+                         f"{min(off):.3f}–{max(off):.3f})")
         if model["ddp_comm"]:
             extra.append(f"- DDP's own split: communication "
                          f"{statistics.median(model['ddp_comm']):.2f} ms "
@@ -929,7 +937,8 @@ def main():
         best_text = f"{VARIANTS[best][0]} {cell_text(best)}" if best else "–"
         floor_ratio = (f"{cells[fused]['median'] / model['floor_ms']:.2f}"
                        if fused else "–")
-        paired_text = (f"{statistics.median(model['paired']):.2f}x"
+        paired_text = (f"{statistics.median(model['paired']):.2f}x "
+                       f"({statistics.median(model['paired-off']):.2f}x)"
                        if model["paired"] else "–")
         summary.append(
             f"| {model['name']} | {model['tensors']} | "
@@ -1043,10 +1052,13 @@ def write_markdown(args, header, calibration, bw_line, summary, details,
           "VM whose vCPUs move between cores that share a cache and cores "
           "that do not, more than fusion changes a step. The last column "
           "measures fusion free of that: `allreduce_step.py --form "
-          "paired` runs each step twice in one process, its all-reduces "
-          "marked `replica.no_fusion`, then fused as fused auto is; the "
-          "speed-up is the median of the steps' unfused/fused ratios "
-          "(median over rounds).", "",
+          "paired` runs the step four times per iteration in one process, "
+          "unfused (its all-reduces marked `replica.no_fusion`), fused as "
+          "fused auto is, fused, unfused; the speed-up is the median of "
+          "the iterations' unfused/fused ratios (median over rounds). In "
+          "parentheses, the same file run with `--fuse=false`: what the "
+          "method reads when there is no difference to find, its noise.",
+          "",
           "The headline is **fused / best peer**: replica's fused step "
           "(auto when `--calibrate` gives a cost table, else defaults) "
           "over the fastest peer.", "",
