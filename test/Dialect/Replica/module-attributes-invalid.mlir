@@ -34,14 +34,14 @@ module attributes {replica.mpi_shared_window_bytes = -64 : i64} {
 // -----
 
 func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error @+1 {{'replica.no_fusion' must be a unit attribute on a replica.all_reduce or replica.batch_all_reduce, got false}}
+  // expected-error @+1 {{'replica.no_fusion' must be a unit attribute, got false}}
   %r = replica.all_reduce sum %x {replica.no_fusion = false} : tensor<4xf32>
   return %r : tensor<4xf32>
 }
 
 // -----
 
-// expected-error @+1 {{'replica.no_fusion' must be a unit attribute on a replica.all_reduce or replica.batch_all_reduce, got unit}}
+// expected-error @+1 {{'replica.no_fusion' belongs on a replica.all_reduce or replica.batch_all_reduce, not on 'func.func'}}
 func.func @f() attributes {replica.no_fusion} {
   return
 }

@@ -40,13 +40,16 @@ void ReplicaDialect::initialize() {
 LogicalResult ReplicaDialect::verifyOperationAttribute(Operation *op,
                                                       NamedAttribute attr) {
   if (attr.getName() == getNoFusionAttrName()) {
-    if (!isa<AllReduceOp, BatchAllReduceOp>(op) ||
-        !isa<UnitAttr>(attr.getValue()))
+    if (!isa<AllReduceOp, BatchAllReduceOp>(op))
       return op->emitError("'")
              << attr.getName().getValue()
-             << "' must be a unit attribute on a replica.all_reduce or "
-                "replica.batch_all_reduce, got "
-             << attr.getValue();
+             << "' belongs on a replica.all_reduce or "
+                "replica.batch_all_reduce, not on '"
+             << op->getName() << "'";
+    if (!isa<UnitAttr>(attr.getValue()))
+      return op->emitError("'") << attr.getName().getValue()
+                                << "' must be a unit attribute, got "
+                                << attr.getValue();
     return success();
   }
   if (attr.getName() != getNumReplicasAttrName() &&
